@@ -1,0 +1,1 @@
+"""Grading tools: posterior checks against expected ranges, the grader command, the student release."""

@@ -1,0 +1,1 @@
+"""Shared tooling for the course book: data loading, chapter set-up and MCMC helpers."""
