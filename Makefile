@@ -1,0 +1,58 @@
+# Set-up, build and test from a fresh clone: `make site` renders the book, `make test` runs the tests.
+# Both create the virtual environment .venv from requirements.txt first when it is missing or stale.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PROFILE ?=
+EXERCISE ?=
+TARGET ?= exercises
+
+.PHONY: help env site site-instructor preview test check grade release clean
+
+help:
+	@echo "make site              render the book into _book/ (needs Quarto on PATH)"
+	@echo "make site-instructor   render the instructor edition (worked solutions) into _book-instructor/"
+	@echo "make test              run the whole test suite"
+	@echo "make check [EXERCISE=ex03_aspirin] [TARGET=exercises]   run the exercise checks"
+	@echo "make grade SUBMISSION=path            grade one submission with the instructor's checks"
+	@echo "make release OUT=path                 build the repository students receive"
+
+env: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	@test -n "$(PYTHON)" || { echo "Python 3.11 not found: install it, or run make PYTHON=/path/to/python3.11"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	@touch $(STAMP)
+
+site: $(STAMP)
+	@command -v quarto >/dev/null 2>&1 || { \
+	  echo "Quarto is not installed, so the site cannot be rendered."; \
+	  echo "Install it from https://quarto.org/docs/get-started/ (the official installer),"; \
+	  echo "or into this environment with: $(BIN)/pip install quarto-cli"; \
+	  echo "then run 'make site' again. Nothing was rendered."; \
+	  exit 1; }
+	QUARTO_PYTHON=$(BIN)/python quarto render $(if $(PROFILE),--profile $(PROFILE),)
+
+site-instructor:
+	@$(MAKE) --no-print-directory site PROFILE=instructor
+
+preview: $(STAMP)
+	QUARTO_PYTHON=$(BIN)/python quarto preview
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+check: $(STAMP)
+	$(BIN)/python -m pytest tests/exercises$(if $(EXERCISE),/test_$(EXERCISE).py,) --target $(TARGET)
+
+grade: $(STAMP)
+	$(BIN)/python -m autograder grade $(SUBMISSION)
+
+release: $(STAMP)
+	$(BIN)/python -m autograder release $(OUT)
+
+clean:
+	rm -rf _book _book-instructor .quarto .jax_cache .pytest_cache build

@@ -1,0 +1,66 @@
+"""The book's structure: pages exist, cross-references resolve, citations exist."""
+from collections import Counter
+
+import pytest
+
+from coursekit import book
+from coursekit.paths import REPO_ROOT
+
+PAGES = book.pages()
+PAGE_TEXT = {page: page.read_text(encoding="utf-8") for page in PAGES if page.is_file()}
+
+
+def page_text(page):
+    """A listed page's source, failing the test by name when the page is missing."""
+    if page not in PAGE_TEXT:
+        pytest.fail(f"{page.relative_to(REPO_ROOT)} is listed in _quarto.yml but does not exist")
+    return PAGE_TEXT[page]
+
+
+def test_every_listed_page_exists():
+    missing = [str(page.relative_to(REPO_ROOT)) for page in PAGES if not page.is_file()]
+    assert not missing, f"_quarto.yml lists pages that do not exist: {missing}"
+
+
+def test_book_lists_every_chapter_file():
+    chapters = sorted((REPO_ROOT / "chapters").glob("*.qmd"))
+    unlisted = [str(path.relative_to(REPO_ROOT)) for path in chapters if path not in PAGES]
+    assert not unlisted, f"chapter files missing from _quarto.yml: {unlisted}"
+
+
+def test_every_label_is_defined_once():
+    counts = Counter(label for text in PAGE_TEXT.values() for label in book.defined_labels(text))
+    repeated = sorted(label for label, count in counts.items() if count > 1)
+    assert not repeated, f"labels defined more than once: {repeated}"
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda page: page.name)
+def test_cross_references_resolve(page):
+    defined = {label for text in PAGE_TEXT.values() for label in book.defined_labels(text)}
+    dangling = sorted(book.crossrefs(page_text(page)) - defined)
+    assert not dangling, f"{page.name} refers to undefined labels: {dangling}"
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda page: page.name)
+def test_citations_exist_in_bibliography(page):
+    unknown = sorted(book.citations(page_text(page)) - set(book.bibliography_keys()))
+    assert not unknown, f"{page.name} cites keys missing from references.bib: {unknown}"
+
+
+def test_bibliography_keys_are_unique():
+    counts = Counter(book.bibliography_keys())
+    assert not [key for key, count in counts.items() if count > 1]
+
+
+def test_instructor_profile_exists_and_chapters_use_it():
+    assert (REPO_ROOT / "_quarto-instructor.yml").is_file()
+    marker = 'when-profile="instructor"'
+    assert any(marker in text for text in PAGE_TEXT.values()), "no page has instructor-only content"
+
+
+def test_scanner_finds_dangling_references_and_unknown_keys():
+    """The checks above can fail: a made-up page with a bad reference and citation is caught."""
+    text = "See @fig-nowhere and [@nobody1999].\n\n```{python}\n#| label: fig-real\n```\n`@decorator`"
+    assert book.crossrefs(text) == {"fig-nowhere"}
+    assert book.citations(text) == {"nobody1999"}
+    assert book.defined_labels(text) == ["fig-real"]
