@@ -47,7 +47,7 @@ def summary(mcmc: MCMC, var_names=None, prob: float = 0.9) -> pd.DataFrame:
     low, high = (1 - prob) / 2, (1 + prob) / 2
     rows = {}
     for name in names:
-        for label, draws in _flat_components(name, np.asarray(samples[name])):
+        for label, draws in _flat_components(name, np.asarray(samples[name], dtype=float)):
             rows[label] = {
                 "mean": draws.mean(),
                 "sd": draws.std(),

@@ -62,7 +62,7 @@ DAMAGE = {
                        r"missing \['ID'\]"),
     "renamed column": (lambda p: _rewrite(p, lambda ls: [ls[0].replace("extra", "Extra")] + ls[1:]),
                        r"missing \['extra'\]; unexpected \['Extra'\]"),
-    "text in a number column": (lambda p: _rewrite(p, lambda ls: ls[:1] + ["n/a,1,1"] + ls[2:]),
+    "text in a number column": (lambda p: _rewrite(p, lambda ls: ls[:1] + ["lots,1,1"] + ls[2:]),
                                 r"column 'extra' has dtype"),
     "empty cell": (lambda p: _rewrite(p, lambda ls: ls[:1] + [",1,1"] + ls[2:]),
                    r"column 'extra' has missing values in rows \[0\]"),

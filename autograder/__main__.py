@@ -1,0 +1,125 @@
+"""Command line: ``python -m autograder grade PATH``, ``batch FOLDER``, ``release OUT_DIR``, ``verify``."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from autograder.isolation import Limits
+
+DEFAULT_LIMITS = Limits()
+
+
+def add_grading_options(parser: argparse.ArgumentParser, jobs: int) -> None:
+    parser.add_argument("--instructor-root", default=None,
+                        help="tree with the pristine tests/ (default: the one this autograder is in)")
+    parser.add_argument("-e", "--exercise", action="append", default=[], metavar="NAME",
+                        help="grade only this exercise (repeatable), e.g. -e ex03_aspirin")
+    parser.add_argument("-j", "--jobs", type=int, default=jobs, help=f"exercises run in parallel (default {jobs})")
+    parser.add_argument("--timeout", type=float, default=DEFAULT_LIMITS.timeout,
+                        help=f"wall-clock seconds per exercise (default {DEFAULT_LIMITS.timeout:g})")
+    parser.add_argument("--memory-mb", type=int, default=DEFAULT_LIMITS.memory_mb,
+                        help=f"memory limit per exercise in MB (default {DEFAULT_LIMITS.memory_mb})")
+    parser.add_argument("--output-kb", type=int, default=DEFAULT_LIMITS.output_kb,
+                        help=f"stdout+stderr limit per exercise in KB (default {DEFAULT_LIMITS.output_kb})")
+    parser.add_argument("--jax-cache", default=None, type=Path,
+                        help="JAX compilation cache shared by the runs (default: <instructor-root>/.jax_cache)")
+    parser.add_argument("--keep-workdir", action="store_true", help="keep the temporary run folders (debugging)")
+
+
+def grade_options(args: argparse.Namespace):
+    from autograder.grade import GradeOptions
+
+    limits = Limits(timeout=args.timeout, memory_mb=args.memory_mb, output_kb=args.output_kb)
+    return GradeOptions(limits=limits, jobs=args.jobs, exercises=tuple(args.exercise), jax_cache=args.jax_cache,
+                        keep_workdir=args.keep_workdir)
+
+
+def command_grade(args: argparse.Namespace) -> int:
+    from autograder import report as report_module
+    from autograder.grade import Grader
+    from autograder.progress import CHECKS, QUIET, Progress
+
+    with Grader(args.instructor_root, grade_options(args), Progress(QUIET if args.quiet else CHECKS)) as grader:
+        report = grader.grade(args.path)
+    paths = report_module.write_all(report, args.out)
+    print(report_module.to_text(report))
+    print(f"\nReports: {', '.join(str(path) for path in paths.values())}")
+    return 0
+
+
+def command_batch(args: argparse.Namespace) -> int:
+    from autograder.batch import grade_folder
+
+    grade_folder(args.folder, args.out, instructor_root=args.instructor_root, options=grade_options(args),
+                 students_in_parallel=args.students)
+    return 0
+
+
+def command_release(args: argparse.Namespace) -> int:
+    from autograder.release import build_release
+
+    summary = build_release(args.out_dir, source=args.source, force=args.force)
+    print(summary)
+    return 0
+
+
+def command_verify(args: argparse.Namespace) -> int:
+    from autograder import manifest
+
+    problems = manifest.verify(Path(args.root).resolve())
+    annotate = os.environ.get("GITHUB_ACTIONS") == "true"
+    for problem in problems:
+        kind, _, name = problem.partition(": ")
+        print(f"::warning file={name}::{name} {kind} since the release (CHECKSUMS.sha256)" if annotate else problem)
+    if not (Path(args.root) / manifest.MANIFEST_NAME).is_file():
+        print(f"no {manifest.MANIFEST_NAME} in {args.root}: nothing to verify")
+    elif not problems:
+        print("all checked files match the release manifest")
+    return 1 if problems else 0
+
+
+def parser() -> argparse.ArgumentParser:
+    main = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
+    commands = main.add_subparsers(dest="command", required=True)
+
+    grade = commands.add_parser("grade", help="grade one submission (a student's repository or its exercises/)")
+    grade.add_argument("path", type=Path, help="submission folder (holding exercises/exNN_name.py)")
+    grade.add_argument("--out", type=Path, default=Path("build/grade"),
+                       help="folder for report.json, junit.xml, summary.md, classroom.json (default build/grade)")
+    grade.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
+    add_grading_options(grade, jobs=2)
+    grade.set_defaults(run=command_grade)
+
+    batch = commands.add_parser("batch", help="grade a folder of submissions, one sub-folder per student")
+    batch.add_argument("folder", type=Path, help="folder with one sub-folder per student")
+    batch.add_argument("--out", type=Path, default=Path("build/batch"),
+                       help="folder for grades.csv, feedback/ and reports/ (default build/batch)")
+    batch.add_argument("-s", "--students", type=int, default=2, help="students graded in parallel (default 2)")
+    add_grading_options(batch, jobs=1)
+    batch.set_defaults(run=command_batch)
+
+    release = commands.add_parser("release", help="build the repository students receive")
+    release.add_argument("out_dir", type=Path, help="new folder for the student repository")
+    release.add_argument("--source", type=Path, default=None, help="instructor tree (default: this repository)")
+    release.add_argument("--force", action="store_true", help="replace out_dir if it exists")
+    release.set_defaults(run=command_release)
+
+    verify = commands.add_parser("verify", help="compare check files with the release manifest")
+    verify.add_argument("root", nargs="?", default=".", help="repository root (default .)")
+    verify.set_defaults(run=command_verify)
+    return main
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except (FileNotFoundError, FileExistsError, RuntimeError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,236 @@
+"""Grade a submission with the instructor's pristine checks, one isolated subprocess per exercise.
+
+From a submission only ``exercises/exNN_name.py`` modules with the known exercise names are used:
+its tests, conftest.py, expected ranges, pytest configuration and anything else are ignored. Each
+module is read first (syntax, monkey-patching, grader escapes: ``autograder.scan``); if it is clean its
+exercise's checks run in a subprocess (``autograder.isolation``) and are scored (``autograder.scoring``).
+A submission can never crash the grader: whatever happens becomes a reason in the report.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import platform
+import shutil
+import tempfile
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+from autograder import catalog as catalog_module
+from autograder import isolation, manifest, scoring
+from autograder.progress import CHECKS, Progress
+from autograder.results import ERROR, INVALID, MISSING, VOIDED, ExerciseResult, GradeReport
+from autograder.scan import scan_source
+
+MODULE_SIZE_LIMIT = 1_000_000
+IGNORED_SUBMISSION_FILES = ("tests", "conftest.py", "pytest.ini", "pyproject.toml", "setup.cfg", "tox.ini",
+                            "sitecustomize.py", "usercustomize.py")
+
+
+@dataclass(frozen=True)
+class GradeOptions:
+    """How to grade: limits, parallel workers, which exercises, where the JAX cache lives."""
+
+    limits: isolation.Limits = field(default_factory=isolation.Limits)
+    jobs: int = 2
+    exercises: tuple[str, ...] = ()
+    jax_cache: Path | None = None
+    keep_workdir: bool = False
+
+
+class Grader:
+    """Grades any number of submissions against one instructor tree (checks collected once)."""
+
+    def __init__(self, instructor_root: str | Path | None = None, options: GradeOptions | None = None,
+                 progress: Progress | None = None):
+        self.root = catalog_module.find_instructor_root(instructor_root)
+        self.options = options or GradeOptions()
+        self.progress = progress or Progress(CHECKS)
+        self.jax_cache = Path(self.options.jax_cache or self.root / ".jax_cache").resolve()
+        self.workdir = Path(tempfile.mkdtemp(prefix="autograder-"))
+        self.checks = self.workdir / "checks"
+        isolation.copy_checks(self.root, self.checks)
+        self._catalog: catalog_module.Catalog | None = None
+        self._counter = 0
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> "Grader":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if not self.options.keep_workdir:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+
+    @property
+    def catalog(self) -> catalog_module.Catalog:
+        with self._lock:
+            if self._catalog is None:
+                self.progress.say("[grader] collecting the instructor's checks")
+                self._catalog = catalog_module.collect(self.root, self.checks, self.workdir / "collect",
+                                                       self.jax_cache)
+        return self._catalog
+
+    def exercise_names(self, only: tuple[str, ...] = ()) -> list[str]:
+        """The exercises to grade: ``only``, else the options' selection, else all, in catalog order."""
+        names = list(self.catalog.exercises)
+        wanted = only or self.options.exercises
+        unknown = [name for name in wanted if name not in names]
+        if unknown:
+            raise catalog_module.CatalogError(f"unknown exercise(s) {', '.join(unknown)}; known: {', '.join(names)}")
+        return [name for name in names if not wanted or name in wanted]
+
+    # -- one submission ------------------------------------------------------------------------
+    def grade(self, submission: str | Path, who: str | None = None, only: tuple[str, ...] = ()) -> GradeReport:
+        """Grade the submission folder ``submission`` (``only`` these exercises); ``who`` labels progress."""
+        submission = Path(submission).resolve()
+        who = who or submission.name
+        names = self.exercise_names(only)
+        report = GradeReport(str(submission), [], graded_at=_dt.datetime.now(_dt.timezone.utc).isoformat(
+            timespec="seconds"), grader=self.description())
+        report.warnings = [f"check files differ from the release manifest ({problem})"
+                           for problem in manifest.verify(self.root)]
+        folder, problem = locate_exercises(submission)
+        if folder is None:
+            report.exercises = [scoring.unrun(name, self.catalog.exercises[name], MISSING, [problem])
+                                for name in names]
+            self.progress.total(who, report)
+            return report
+        report.ignored_files = ignored_files(submission, folder, names, own_tree=submission == self.root)
+        modules, early = self.read_modules(folder, names)
+        with self._lock:
+            self._counter += 1
+            run_root = self.workdir / f"run{self._counter}"
+        results: dict[str, ExerciseResult] = dict(early)
+        to_run = [name for name in names if name not in early]
+        with ThreadPoolExecutor(max_workers=max(1, self.options.jobs)) as pool:
+            futures = {name: pool.submit(self.grade_exercise, name, modules, run_root / name, who)
+                       for name in to_run}
+            for name, future in futures.items():
+                results[name] = future.result()
+        report.exercises = [results[name] for name in names]
+        if not self.options.keep_workdir:
+            shutil.rmtree(run_root, ignore_errors=True)
+        self.progress.total(who, report)
+        return report
+
+    def read_modules(self, folder: Path, names: list[str]) -> tuple[dict[str, Path], dict[str, ExerciseResult]]:
+        """Usable module paths, and results for exercises decided without running (missing, invalid, voided)."""
+        modules, decided = {}, {}
+        for name in names:
+            checks = self.catalog.exercises[name]
+            path = folder / f"{name}.py"
+            if name in self.catalog.errors:
+                decided[name] = scoring.unrun(name, checks, ERROR, [
+                    f"the instructor's checks for {name} could not be collected: {self.catalog.errors[name]}"])
+                continue
+            problem = module_problem(path, folder)
+            if problem:
+                status = MISSING if not path.exists() and not path.is_symlink() else INVALID
+                decided[name] = scoring.unrun(name, checks, status, [problem])
+                continue
+            source = path.read_bytes().decode("utf-8", errors="replace")
+            findings = scan_source(source, path.name)
+            if findings and findings[0].kind == "syntax":
+                decided[name] = scoring.unrun(name, checks, INVALID, [f"{path.name} does not parse: {findings[0]}"])
+                continue
+            if findings:
+                decided[name] = scoring.unrun(name, checks, VOIDED, [f"{path.name} {finding}" for finding in findings])
+                continue
+            modules[name] = path
+        return modules, decided
+
+    def grade_exercise(self, name: str, modules: dict[str, Path], root: Path, who: str) -> ExerciseResult:
+        """Run and score one exercise; any grader-side failure becomes an ERROR result."""
+        checks = self.catalog.exercises[name]
+        points = {check.nodeid: check.points for check in checks}
+        self.progress.started(who, name)
+
+        def on_event(event: dict) -> None:
+            if event["event"] == "result":
+                nodeid = str(event.get("nodeid"))
+                earned = points.get(nodeid, 0.0) if event.get("outcome") == "passed" else 0.0
+                self.progress.check(who, name, scoring.check_name(nodeid), str(event.get("outcome")), earned)
+
+        try:
+            folders = isolation.prepare(root, self.checks, self.catalog.ini_text, modules)
+            test_file = folders.tests / self.catalog.test_file(name)
+            run = isolation.run(folders, test_file, self.root, self.options.limits, self.jax_cache, on_event)
+            result = scoring.score(name, checks, run, self.options.limits)
+        except Exception as error:  # noqa: BLE001 - the grader reports, it does not crash
+            result = scoring.unrun(name, checks, ERROR, [f"grader error: {type(error).__name__}: {error}"])
+        self.progress.finished(who, result)
+        return result
+
+    def description(self) -> dict:
+        """Grader settings and versions recorded in every report."""
+        versions = {}
+        for package in ("jax", "numpyro", "numpy", "pytest"):
+            try:
+                versions[package] = metadata.version(package)
+            except metadata.PackageNotFoundError:
+                versions[package] = None
+        limits = self.options.limits
+        return {"instructor_root": str(self.root), "checks_sha256": tree_sha256(self.checks),
+                "python": platform.python_version(), "versions": versions,
+                "limits": {"timeout_s": limits.timeout, "memory_mb": limits.memory_mb,
+                           "output_kb": limits.output_kb}, "jobs": self.options.jobs}
+
+
+def locate_exercises(submission: Path) -> tuple[Path | None, str]:
+    """The submission's ``exercises/`` folder (also one level down, or the folder itself); else why not."""
+    if not submission.is_dir():
+        return None, f"{submission} is not a folder"
+    candidates = [submission / "exercises"]
+    candidates += [child / "exercises" for child in sorted(submission.iterdir())
+                   if child.is_dir() and not child.is_symlink() and not child.name.startswith(".")]
+    for candidate in candidates:
+        if candidate.is_dir() and not candidate.is_symlink() and _inside(candidate, submission):
+            return candidate, ""
+    if any(submission.glob("ex[0-9]*.py")):
+        return submission, ""
+    if not any(submission.iterdir()):
+        return None, "the submission is empty"
+    return None, "the submission has no exercises/ folder"
+
+
+def module_problem(path: Path, folder: Path) -> str | None:
+    """Why an exercise module cannot be used (missing, a link, outside the folder, too large), or None."""
+    if path.is_symlink():
+        return f"exercises/{path.name} is a symbolic link; submit the file itself"
+    if not path.exists():
+        return f"exercises/{path.name} is missing"
+    if not path.is_file() or not _inside(path, folder):
+        return f"exercises/{path.name} is not a regular file"
+    if path.stat().st_size > MODULE_SIZE_LIMIT:
+        return f"exercises/{path.name} is larger than {MODULE_SIZE_LIMIT // 1000} kB"
+    return None
+
+
+def ignored_files(submission: Path, folder: Path, names: list[str], own_tree: bool = False) -> list[str]:
+    """What the submission holds that grading deliberately does not use (its own tests, configs, extra
+    modules); a student grading their own repository (``own_tree``) is told only about extra modules."""
+    ignored = [] if own_tree else [entry for entry in IGNORED_SUBMISSION_FILES if (submission / entry).exists()]
+    ignored += [f"exercises/{path.name}" for path in sorted(folder.glob("*.py")) if path.stem not in names]
+    return ignored
+
+
+def tree_sha256(folder: Path) -> str:
+    """One digest of a whole folder (names and contents), to record which checks graded a submission."""
+    combined = hashlib.sha256()
+    for name, checksum in isolation.tree_digest(folder).items():
+        combined.update(f"{name}\0{checksum}\n".encode())
+    return combined.hexdigest()
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.resolve().relative_to(folder.resolve())
+        return True
+    except ValueError:
+        return False

@@ -1,0 +1,311 @@
+"""Run one exercise's checks in a subprocess the submission cannot escape from or take down.
+
+Each run gets its own folder::
+
+    <run>/pytest.ini            the instructor's markers, nothing from the submission
+    <run>/tests/                a fresh copy of the instructor's checks and expected ranges
+    <run>/sandbox/              the working directory: the submission's exercise modules, HOME, TMPDIR
+    <run>/out/                  events.jsonl (from autograder.plugin), stdout.log, stderr.log
+
+The subprocess gets a clean environment (no inherited secrets, PYTHONPATH = the instructor's tree only),
+its own session (so the whole process group can be killed), a data-segment limit and a file-size
+limit. While it runs the parent polls: wall-clock timeout, resident memory of the session, size of
+stdout/stderr; any excess kills the group. Afterwards the copied checks are compared with the originals.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+POLL_SECONDS = 0.2
+EVENT_LOG_LIMIT = 8 * 2**20
+TAIL_BYTES = 3000
+IGNORED_IN_CHECKS = ("__pycache__", ".pytest_cache", "grader", "wrong_variants", "*.pyc")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits of one exercise run."""
+
+    timeout: float = 900.0       # wall-clock seconds
+    memory_mb: int = 3072        # resident memory of the process group, and its data segment
+    output_kb: int = 1024        # stdout + stderr
+    file_size_mb: int = 512      # largest file the process may write
+
+
+@dataclass(frozen=True)
+class RunFolders:
+    """The folders of one run (see the module docstring)."""
+
+    root: Path
+
+    @property
+    def ini(self) -> Path:
+        return self.root / "pytest.ini"
+
+    @property
+    def tests(self) -> Path:
+        return self.root / "tests"
+
+    @property
+    def sandbox(self) -> Path:
+        return self.root / "sandbox"
+
+    @property
+    def student_dir(self) -> Path:
+        return self.sandbox / "exercises"
+
+    @property
+    def out(self) -> Path:
+        return self.root / "out"
+
+    @property
+    def events(self) -> Path:
+        return self.out / "events.jsonl"
+
+
+@dataclass
+class RunResult:
+    """What happened in one run."""
+
+    events: list[dict] = field(default_factory=list)
+    returncode: int | None = None
+    killed_for: str | None = None          # "timeout", "memory" or "output"
+    peak_memory_mb: float = 0.0
+    duration: float = 0.0
+    last_started: str | None = None
+    stdout_tail: str = ""
+    stderr_tail: str = ""
+    checks_changed: list[str] = field(default_factory=list)
+
+
+def copy_checks(instructor_root: Path, destination: Path) -> None:
+    """Copy the instructor's ``tests/`` (checks, conftest, expected ranges) without caches and fixtures."""
+    shutil.copytree(Path(instructor_root) / "tests", destination,
+                    ignore=shutil.ignore_patterns(*IGNORED_IN_CHECKS))
+
+
+def prepare(root: Path, checks: Path, ini_text: str, modules: dict[str, Path]) -> RunFolders:
+    """Create a run folder: copy the pristine ``checks`` and only the given submission ``modules``."""
+    folders = RunFolders(Path(root))
+    folders.root.mkdir(parents=True)
+    folders.ini.write_text(ini_text, encoding="utf-8")
+    shutil.copytree(checks, folders.tests)
+    for sub in (folders.student_dir, folders.sandbox / ".home", folders.sandbox / ".tmp", folders.out):
+        sub.mkdir(parents=True, exist_ok=True)
+    for name, source in modules.items():
+        shutil.copyfile(source, folders.student_dir / f"{name}.py")
+    return folders
+
+
+def child_environment(instructor_root: Path, sandbox: Path, target: Path, jax_cache: Path) -> dict[str, str]:
+    """A minimal environment: nothing from the caller except PATH; imports only from the instructor's tree."""
+    home = sandbox / ".home"
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C.UTF-8",
+        "HOME": str(home),
+        "TMPDIR": str(sandbox / ".tmp"),
+        "MPLCONFIGDIR": str(home / "matplotlib"),
+        "MPLBACKEND": "Agg",
+        "PYTHONPATH": str(instructor_root),
+        "PYTHONSAFEPATH": "1",
+        "PYTHONNOUSERSITE": "1",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONHASHSEED": "0",
+        "PYTHONIOENCODING": "utf-8",
+        "PYTHONFAULTHANDLER": "1",
+        "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
+        "JAX_PLATFORMS": "cpu",
+        "JAX_COMPILATION_CACHE_DIR": str(jax_cache),
+        "COURSE_TARGET": str(target),
+    }
+
+
+def pytest_command(folders: RunFolders, test_file: Path, jax_cache: Path, collect: bool = False) -> list[str]:
+    """The pytest invocation of a run: instructor ini, grader plugin, no cache, no output capture."""
+    command = [sys.executable, "-m", "pytest", str(test_file), "-c", str(folders.ini),
+               "--rootdir", str(folders.root), "-p", "no:cacheprovider", "-p", "autograder.plugin",
+               "--grader-events", str(folders.events), "--target", str(folders.student_dir),
+               "-q", "-s", "--no-header", "-o", "console_output_style=classic",
+               "--basetemp", str(folders.sandbox / ".tmp" / "pytest")]
+    if collect:
+        return command + ["--grader-collect"]
+    return command + ["--grader-sandbox", str(folders.sandbox), "--grader-student-dir", str(folders.student_dir),
+                      "--grader-allow-write", str(jax_cache)]
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    """SHA-256 of every file under ``folder``, keyed by relative path."""
+    digests = {}
+    for path in sorted(Path(folder).rglob("*")):
+        if path.is_file() and not path.is_symlink():
+            digests[path.relative_to(folder).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
+        elif path.is_symlink():
+            digests[path.relative_to(folder).as_posix()] = "symlink"
+    return digests
+
+
+def changed_files(before: dict[str, str], after: dict[str, str]) -> list[str]:
+    """Files added, removed or modified between two digests."""
+    return sorted(name for name in set(before) | set(after) if before.get(name) != after.get(name))
+
+
+def run(folders: RunFolders, test_file: Path, instructor_root: Path, limits: Limits, jax_cache: Path,
+        on_event: Callable[[dict], None] | None = None, collect: bool = False) -> RunResult:
+    """Run pytest on ``test_file`` (inside ``folders.tests``) under ``limits``; never raises for the child."""
+    jax_cache.mkdir(parents=True, exist_ok=True)
+    before = tree_digest(folders.tests)
+    environment = child_environment(instructor_root, folders.sandbox, folders.student_dir, jax_cache)
+    command = pytest_command(folders, test_file, jax_cache, collect=collect)
+    stdout_path, stderr_path = folders.out / "stdout.log", folders.out / "stderr.log"
+    reader = EventReader(folders.events)
+    result = RunResult()
+    started = time.monotonic()
+    with open(stdout_path, "wb") as stdout, open(stderr_path, "wb") as stderr:
+        process = subprocess.Popen(command, cwd=folders.sandbox, env=environment, stdin=subprocess.DEVNULL,
+                                   stdout=stdout, stderr=stderr, start_new_session=True)
+        apply_rlimits(process.pid, limits)
+        try:
+            result.killed_for = watch(process, limits, started, stdout_path, stderr_path, reader, result,
+                                      on_event)
+        finally:
+            kill_group(process.pid)
+            process.wait()
+    result.duration = time.monotonic() - started
+    result.returncode = process.returncode
+    for event in reader.read():
+        result.events.append(event)
+        if on_event:
+            on_event(event)
+    result.last_started = reader.last_started
+    result.stdout_tail, result.stderr_tail = tail(stdout_path), tail(stderr_path)
+    result.checks_changed = changed_files(before, tree_digest(folders.tests))
+    return result
+
+
+def watch(process, limits, started, stdout_path, stderr_path, reader, result, on_event) -> str | None:
+    """Poll the child until it exits; return why it had to be killed, if it had to be."""
+    output_limit = limits.output_kb * 1024
+    while process.poll() is None:
+        for event in reader.read():
+            result.events.append(event)
+            if on_event:
+                on_event(event)
+        if time.monotonic() - started > limits.timeout:
+            return "timeout"
+        memory = session_memory_mb(process.pid)
+        result.peak_memory_mb = max(result.peak_memory_mb, memory)
+        if memory > limits.memory_mb:
+            return "memory"
+        if file_size(stdout_path) + file_size(stderr_path) > output_limit:
+            return "output"
+        time.sleep(POLL_SECONDS)
+    return None
+
+
+def apply_rlimits(pid: int, limits: Limits) -> None:
+    """Data-segment and file-size limits on the child (Linux); JAX's large address reservations are
+    not data, so RLIMIT_AS is not used."""
+    if not hasattr(resource, "prlimit"):
+        return
+    wanted = {
+        resource.RLIMIT_DATA: limits.memory_mb * 2**20,
+        resource.RLIMIT_FSIZE: limits.file_size_mb * 2**20,
+        resource.RLIMIT_CORE: 0,
+    }
+    for which, value in wanted.items():
+        try:
+            resource.prlimit(pid, which, (value, value))
+        except (OSError, ValueError):
+            continue
+
+
+def kill_group(pid: int) -> None:
+    """Kill the child's whole process group (it leads its own session)."""
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def session_memory_mb(session_id: int) -> float:
+    """Resident memory, in MB, of every process in the session (Linux ``/proc``; 0 elsewhere)."""
+    total_pages = 0
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return 0.0
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            fields = stat[stat.rindex(")") + 2:].split()
+            if int(fields[3]) != session_id:  # fields after the name: state ppid pgrp session ...
+                continue
+            total_pages += int((entry / "statm").read_text().split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+    return total_pages * resource.getpagesize() / 2**20
+
+
+def file_size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def tail(path: Path, size: int = TAIL_BYTES) -> str:
+    """The last ``size`` bytes of a log, decoded leniently (never reads a large file into memory)."""
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(max(0, file_size(path) - size))
+            return handle.read(size).decode("utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+class EventReader:
+    """Reads new complete JSON lines from the events file; ignores junk; stops at a size limit."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.offset = 0
+        self.partial = b""
+        self.last_started: str | None = None
+
+    def read(self) -> list[dict]:
+        if self.offset >= EVENT_LOG_LIMIT:
+            return []
+        try:
+            with open(self.path, "rb") as handle:
+                handle.seek(self.offset)
+                chunk = handle.read(EVENT_LOG_LIMIT - self.offset)
+        except OSError:
+            return []
+        self.offset += len(chunk)
+        lines = (self.partial + chunk).split(b"\n")
+        self.partial = lines.pop()
+        events = []
+        for line in lines:
+            try:
+                event = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(event, dict) and isinstance(event.get("event"), str):
+                events.append(event)
+                if event["event"] == "start":
+                    self.last_started = str(event.get("nodeid"))
+        return events

@@ -1,0 +1,88 @@
+"""Time the grader on a full submission made of the reference solutions: cold, then warm.
+
+The submission is a temporary folder holding ``exercises/exNN_name.py`` copied from ``solutions/``,
+graded by the grader command exactly as an instructor runs it. Cold uses an empty JAX cache
+folder; warm grades again with the folder the cold run filled.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench.table import Measurement
+
+TARGETS = {"cold": 60.0, "warm": 20.0}
+
+
+def make_submission(repo: Path, folder: Path) -> Path:
+    """A submission whose exercise modules are the reference solutions."""
+    exercises = folder / "exercises"
+    exercises.mkdir(parents=True, exist_ok=True)
+    for solution in sorted((repo / "solutions").glob("ex[0-9][0-9]_*.py")):
+        shutil.copy2(solution, exercises / solution.name)
+    return folder
+
+
+def grade_command(submission: Path, cache_dir: Path, out_dir: Path) -> list[str]:
+    return [sys.executable, "-m", "autograder", "grade", str(submission),
+            "--jax-cache", str(cache_dir), "--out", str(out_dir), "--quiet"]
+
+
+def run_grader(repo: Path, submission: Path, cache_dir: Path, out_dir: Path, timeout: float) -> tuple[float, dict | None, str]:
+    """Grade once; return (wall seconds, the JSON report or None, the end of the grader's output)."""
+    start = time.perf_counter()
+    try:
+        done = subprocess.run(grade_command(submission, cache_dir, out_dir), cwd=repo, capture_output=True,
+                              text=True, timeout=timeout)
+        output = (done.stdout + done.stderr)[-3000:]
+    except subprocess.TimeoutExpired:
+        return time.perf_counter() - start, None, f"timed out after {timeout:.0f} s"
+    seconds = time.perf_counter() - start
+    report = out_dir / "report.json"
+    return seconds, (json.loads(report.read_text()) if report.is_file() else None), output
+
+
+def cache_files(cache_dir: Path) -> int:
+    return sum(1 for path in cache_dir.rglob("*") if path.is_file()) if cache_dir.is_dir() else 0
+
+
+def exercise_rows(report: dict, label: str) -> list[Measurement]:
+    """Per exercise: the grader's own time for its subprocess, and the points the solution earned."""
+    rows = []
+    for exercise in report.get("exercises", []):
+        rows.append(Measurement("exercise", exercise["name"], label, exercise.get("duration", float("nan")), "s"))
+        rows.append(Measurement("exercise", exercise["name"], f"points ({label})",
+                                f"{exercise['points']:g}/{exercise['max_points']:g}"))
+    return rows
+
+
+def measure(repo: Path, scratch: Path, timeout: float = 600) -> tuple[list[Measurement], list[str]]:
+    """Grade the solutions cold then warm; return measurements and notes on anything unexpected."""
+    submission = make_submission(repo, scratch / "submission")
+    cache_dir = scratch / "jax-cache"
+    rows, notes = [], []
+    for label in ("cold", "warm"):
+        print(f"grading: {label} run", flush=True)
+        seconds, report, output = run_grader(repo, submission, cache_dir, scratch / f"report-{label}", timeout)
+        item = f"{label} ({'empty' if label == 'cold' else 'filled'} JAX cache)"
+        rows += [Measurement("grading", item, "wall time", seconds, "s"),
+                 Measurement("grading", item, "target", f"≤ {TARGETS[label]:g} s"),
+                 Measurement("grading", item, "meets target", "yes" if seconds <= TARGETS[label] else "NO")]
+        print(f"  {seconds:.1f} s", flush=True)
+        if report is None:
+            notes.append(f"The {label} grading run wrote no report.json; the grader said: {output.strip()[-500:]}")
+            continue
+        total = f"{report.get('points', float('nan')):g}/{report.get('max_points', float('nan')):g}"
+        rows += [Measurement("grading", item, "points", total),
+                 Measurement("grading", item, "cache files after", cache_files(cache_dir))]
+        rows += exercise_rows(report, label)
+        if report.get("points") != report.get("max_points"):
+            notes.append(f"The reference solutions did not earn full points in the {label} run ({total}): "
+                         "a grading time is only meaningful for a grader that passes them.")
+    if cache_files(cache_dir) == 0:
+        notes.append("The grader wrote nothing to the JAX cache folder it was given, so warm is not faster than cold.")
+    return rows, notes

@@ -1,0 +1,155 @@
+"""Checks for exercise 2, levels of pooling: toy data, structure and posterior of the three models."""
+import numpy as np
+import pytest
+
+from autograder import feedback, posterior, structure
+from autograder.sampling import SamplerSettings
+
+EXERCISE = "ex02_pooling"
+TOY = np.array([10.0, 12.0, 9.0, 11.0, 8.0])
+PRIOR_SD = 10.0  # of mu and mu_i
+MEASUREMENT_SD = 1.0
+
+
+def toy_args() -> tuple[np.ndarray]:
+    """The models' data argument, from the checks themselves (never from the student's module)."""
+    return (TOY.copy(),)
+
+
+def _no_pooling_closed_form() -> dict[str, str]:
+    """Conjugate normal posterior of each mu_i: precision-weighted prior mean 0 and y_i."""
+    precision = PRIOR_SD ** -2 + MEASUREMENT_SD ** -2
+    means, sd = TOY * MEASUREMENT_SD ** -2 / precision, precision ** -0.5
+    agreed = {f"mu_i[{i}]/mean": f"conjugate closed form {mean:.4f}" for i, mean in enumerate(means)}
+    return agreed | {f"mu_i[{i}]/sd": f"conjugate closed form {sd:.4f}" for i in range(len(TOY))}
+
+
+SPEC = posterior.ExerciseSpec(
+    exercise=EXERCISE,
+    sampler=SamplerSettings(num_chains=4, num_warmup=1000, num_samples=1000, target_accept_prob=0.95,
+                            seed=20232, chain_method="sequential"),
+    reference=SamplerSettings(num_chains=4, num_warmup=2000, num_samples=25000, target_accept_prob=0.99,
+                              seed=8, chain_method="sequential"),
+    fits=(
+        posterior.FitSpec(
+            id="complete", model="complete_pooling_model", data=toy_args, sites=("mu", "sigma"),
+            hints={"mu": "mu ~ Normal(0, 10) is the one mean all five measurements share",
+                   "sigma": "sigma ~ Exponential(1) is a standard deviation: pass it to Normal as the "
+                            "scale, not squared"},
+            agrees_with={"mu/mean": "seed chapter's table: 9.92 (1000 draws)",
+                         "sigma/mean": "seed chapter's table: 1.65 (1000 draws)"},
+        ),
+        posterior.FitSpec(
+            id="none", model="no_pooling_model", data=toy_args, sites=("mu_i",),
+            hints={"mu_i": "each mu_i ~ Normal(0, 10) on its own and y_i ~ Normal(mu_i, sigma) with the given "
+                           "sigma: one mean per group, nothing shared"},
+            agrees_with=_no_pooling_closed_form(),
+        ),
+        posterior.FitSpec(
+            id="partial", model="partial_pooling_model", data=toy_args, sites=("mu", "tau", "mu_i"),
+            max_divergences=2,
+            note="Even non-centred, NUTS at target_accept 0.95 meets about one divergence per 100 000 "
+                 "draws near tau = 0, so a correct model has a few per cent chance of one in 4000 draws; "
+                 "max_divergences = 2 keeps that from failing it while a centred funnel (tens) fails.",
+            hints={"mu": "mu ~ Normal(0, 10) is the centre of the group means",
+                   "tau": "tau ~ Exponential(1) is the spread of the group means, one value shared by all groups",
+                   "mu_i": "mu_i ~ Normal(mu, tau) for every group and y_i ~ Normal(mu_i, sigma): the group "
+                           "means are pulled towards mu"},
+        ),
+    ),
+)
+FITS = {fit.id: fit for fit in SPEC.fits}
+
+
+@pytest.fixture(scope="module")
+def module(load_exercise):
+    return load_exercise(EXERCISE)
+
+
+@pytest.fixture(scope="module")
+def expected(load_expected):
+    return load_expected(EXERCISE)
+
+
+@pytest.fixture(scope="module")
+def fits(module, expected):
+    """Each model fitted once, lazily, under the grading sampler."""
+    cache = {}
+
+    def get(fit_id):
+        if fit_id not in cache:
+            cache[fit_id] = posterior.fit_outcome(module, FITS[fit_id], expected.sampler)
+        return cache[fit_id]
+    return get
+
+
+@pytest.mark.points(1)
+def test_toy_data(module):
+    data = np.asarray(feedback.call(module, "toy_data"), dtype=float)
+    if data.shape != TOY.shape or not np.array_equal(data, TOY):
+        pytest.fail(feedback.value_message("toy_data()", data.tolist(), f"{TOY.tolist()}",
+                                           "five measurements in the order given"), pytrace=False)
+
+
+# ---------------------------------------------------------------- structure
+
+@pytest.mark.points(1)
+def test_complete_pooling_structure(module):
+    found = structure.inspect_student_model(module, "complete_pooling_model", *toy_args())
+    problems = structure.site_problems(found, {"mu": (), "sigma": (), "obs": (5,)})
+    if not problems:
+        problems = (structure.distribution_problems(found, {"mu": "Normal", "sigma": "Exponential",
+                                                            "obs": "Normal"})
+                    + structure.observed_problems(found, ["obs"])
+                    + structure.dependency_problems(found, "obs", ["mu", "sigma"], exactly=True)
+                    + structure.plate_problems(found, ["obs"], size=5)
+                    + structure.outside_plate_problems(found, ["mu", "sigma"]))
+    structure.check(problems, "complete_pooling_model",
+                    hint="sample mu and sigma once, then observe all five values in one plate")
+
+
+@pytest.mark.points(2)
+def test_no_pooling_structure(module):
+    found = structure.inspect_student_model(module, "no_pooling_model", *toy_args())
+    problems = structure.site_problems(found, {"mu_i": (5,), "obs": (5,)})
+    if not problems:
+        shared = [site for site, plates in ((s, found.plates_of(s)) for s in found.shapes)
+                  if not plates and site not in found.observed]
+        problems = (structure.distribution_problems(found, {"mu_i": "Normal", "obs": "Normal"})
+                    + structure.observed_problems(found, ["obs"])
+                    + structure.dependency_problems(found, "mu_i", [], exactly=True)
+                    + structure.dependency_problems(found, "obs", ["mu_i"], exactly=True)
+                    + structure.plate_problems(found, ["mu_i", "obs"], size=5)
+                    + [f"{site!r} is shared by every group, but no pooling shares nothing" for site in shared])
+    structure.check(problems, "no_pooling_model",
+                    hint="with numpyro.plate('group', len(y)): sample mu_i ~ Normal(0, 10) and observe y")
+
+
+@pytest.mark.points(2)
+def test_partial_pooling_structure(module):
+    found = structure.inspect_student_model(module, "partial_pooling_model", *toy_args())
+    problems = structure.site_problems(found, {"mu": (), "tau": (), "mu_i": (5,), "obs": (5,)})
+    if not problems:
+        problems = (structure.distribution_problems(found, {"mu": "Normal", "tau": "Exponential",
+                                                            "obs": "Normal"})
+                    + structure.observed_problems(found, ["obs"])
+                    + structure.dependency_problems(found, "mu_i", ["mu", "tau"])
+                    + structure.dependency_problems(found, "obs", ["mu_i"], exactly=True)
+                    + structure.plate_problems(found, ["mu_i", "obs"], size=5)
+                    + structure.outside_plate_problems(found, ["mu", "tau"]))
+    structure.check(problems, "partial_pooling_model",
+                    hint="mu and tau outside the plate (shared), mu_i ~ Normal(mu, tau) and obs inside it")
+
+
+# ---------------------------------------------------------------- posterior
+
+@pytest.mark.points(1)
+@pytest.mark.parametrize("fit_id", list(FITS))
+def test_convergence(fits, fit_id):
+    posterior.check_convergence(fits(fit_id), FITS[fit_id])
+
+
+@pytest.mark.points(1)
+@pytest.mark.parametrize("fit_id, site", [(fit.id, site) for fit in SPEC.fits for site in fit.sites])
+def test_posterior(fits, expected, fit_id, site):
+    posterior.check_site(fits(fit_id), FITS[fit_id], expected.records(fit_id, site), site)
