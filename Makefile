@@ -9,7 +9,7 @@ PROFILE ?=
 EXERCISE ?=
 TARGET ?= exercises
 
-.PHONY: help env site site-instructor preview test check grade release clean
+.PHONY: help env site site-instructor preview test check grade release bench clean
 
 help:
 	@echo "make site              render the book into _book/ (needs Quarto on PATH)"
@@ -18,6 +18,7 @@ help:
 	@echo "make check [EXERCISE=ex03_aspirin] [TARGET=exercises]   run the exercise checks"
 	@echo "make grade SUBMISSION=path            grade one submission with the instructor's checks"
 	@echo "make release OUT=path                 build the repository students receive"
+	@echo "make bench [BENCH_ARGS=--no-peer]     time grading, chapters and sampling (PyMC as peer) -> bench/results/"
 
 env: $(STAMP)
 
@@ -53,6 +54,11 @@ grade: $(STAMP)
 
 release: $(STAMP)
 	$(BIN)/python -m autograder release $(OUT)
+
+BENCH_ARGS ?=
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -r bench/requirements.txt
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf _book _book-instructor .quarto .jax_cache .pytest_cache build

@@ -104,11 +104,17 @@ def capture(compute: Callable[[], Any]) -> Outcome:
         return Outcome(failure=str(error))
 
 
+MAX_PROBLEMS_SHOWN = 8
+
+
 def fail(problems: list[str], heading: str = "", hint: str = "") -> None:
-    """Fail the check listing every problem (one per line) under ``heading``; pass if there are none."""
+    """Fail the check listing the problems (one per line, the first few) under ``heading``; pass if none."""
     if not problems:
         return
-    lines = ([heading] if heading else []) + [f"- {problem}" for problem in problems]
+    shown = [f"- {problem}" for problem in problems[:MAX_PROBLEMS_SHOWN]]
+    if len(problems) > MAX_PROBLEMS_SHOWN:
+        shown.append(f"- ... and {len(problems) - MAX_PROBLEMS_SHOWN} more")
+    lines = ([heading] if heading else []) + shown
     pytest.fail(with_hint("\n".join(lines), hint), pytrace=False)
 
 

@@ -87,7 +87,10 @@ class Grader:
 
     # -- one submission ------------------------------------------------------------------------
     def grade(self, submission: str | Path, who: str | None = None, only: tuple[str, ...] = ()) -> GradeReport:
-        """Grade the submission folder ``submission`` (``only`` these exercises); ``who`` labels progress."""
+        """Grade the submission folder ``submission`` (``only`` these exercises); ``who`` labels progress.
+
+        Nothing in the submission makes this raise: an unreadable submission gets reasons, not an error.
+        """
         submission = Path(submission).resolve()
         who = who or submission.name
         names = self.exercise_names(only)
@@ -95,12 +98,28 @@ class Grader:
             timespec="seconds"), grader=self.description())
         report.warnings = [f"check files differ from the release manifest ({problem})"
                            for problem in manifest.verify(self.root)]
+        watched = {"the instructor's checks": (self.root / "tests", isolation.CHECK_PARTS),
+                   "the submission's exercises": (submission / "exercises", None)}
+        before = {label: isolation.tree_digest(*where) for label, where in watched.items() if where[0].is_dir()}
+        try:
+            self._grade_into(report, submission, who, names)
+        except Exception as error:  # noqa: BLE001 - e.g. an unreadable folder: report it, never crash
+            report.exercises = [scoring.unrun(name, self.catalog.exercises[name], ERROR,
+                                              [f"the submission could not be read: {type(error).__name__}: {error}"])
+                                for name in names]
+        for label, digest in before.items():
+            changed = isolation.changed_files(digest, isolation.tree_digest(*watched[label]))
+            if changed:
+                report.warnings.append(f"{label} changed while grading: {', '.join(changed[:5])}")
+        self.progress.total(who, report)
+        return report
+
+    def _grade_into(self, report: GradeReport, submission: Path, who: str, names: list[str]) -> None:
         folder, problem = locate_exercises(submission)
         if folder is None:
             report.exercises = [scoring.unrun(name, self.catalog.exercises[name], MISSING, [problem])
                                 for name in names]
-            self.progress.total(who, report)
-            return report
+            return
         report.ignored_files = ignored_files(submission, folder, names, own_tree=submission == self.root)
         modules, early = self.read_modules(folder, names)
         with self._lock:
@@ -116,8 +135,6 @@ class Grader:
         report.exercises = [results[name] for name in names]
         if not self.options.keep_workdir:
             shutil.rmtree(run_root, ignore_errors=True)
-        self.progress.total(who, report)
-        return report
 
     def read_modules(self, folder: Path, names: list[str]) -> tuple[dict[str, Path], dict[str, ExerciseResult]]:
         """Usable module paths, and results for exercises decided without running (missing, invalid, voided)."""
@@ -134,7 +151,11 @@ class Grader:
                 status = MISSING if not path.exists() and not path.is_symlink() else INVALID
                 decided[name] = scoring.unrun(name, checks, status, [problem])
                 continue
-            source = path.read_bytes().decode("utf-8", errors="replace")
+            try:
+                source = path.read_bytes().decode("utf-8", errors="replace")
+            except OSError as error:
+                decided[name] = scoring.unrun(name, checks, INVALID, [f"{path.name} cannot be read: {error}"])
+                continue
             findings = scan_source(source, path.name)
             if findings and findings[0].kind == "syntax":
                 decided[name] = scoring.unrun(name, checks, INVALID, [f"{path.name} does not parse: {findings[0]}"])

@@ -182,7 +182,7 @@ class WriteGuard:
             return None
         if event in PROCESS_EVENTS:
             return self._record("process", f"{event} (starting processes or sending signals)")
-        caller = sys._getframe(3)  # _check <- _hook <- (C event) <- the function that raised the event
+        caller = sys._getframe(2)  # _check <- _hook <- the Python frame that raised the event
         if self._is_student(caller):
             return self._record("introspection", f"{event} (inspecting the grader's frames or objects)")
         return None

@@ -30,7 +30,10 @@ from typing import Callable
 POLL_SECONDS = 0.2
 EVENT_LOG_LIMIT = 8 * 2**20
 TAIL_BYTES = 3000
-IGNORED_IN_CHECKS = ("__pycache__", ".pytest_cache", "grader", "wrong_variants", "*.pyc")
+CHECK_PARTS = ("conftest.py", "__init__.py", "exercises", "expected")
+"""What of the instructor's tests/ grades a submission: the checks and their expected ranges (not the
+instructor's own test suite, the wrong variants or the grader's fixtures)."""
+IGNORED_IN_CHECKS = ("__pycache__", ".pytest_cache", "*.pyc")
 
 
 @dataclass(frozen=True)
@@ -90,9 +93,14 @@ class RunResult:
 
 
 def copy_checks(instructor_root: Path, destination: Path) -> None:
-    """Copy the instructor's ``tests/`` (checks, conftest, expected ranges) without caches and fixtures."""
-    shutil.copytree(Path(instructor_root) / "tests", destination,
-                    ignore=shutil.ignore_patterns(*IGNORED_IN_CHECKS))
+    """Copy the ``CHECK_PARTS`` of the instructor's ``tests/`` (without caches) to ``destination``."""
+    destination.mkdir(parents=True)
+    for part in CHECK_PARTS:
+        source = Path(instructor_root) / "tests" / part
+        if source.is_dir():
+            shutil.copytree(source, destination / part, ignore=shutil.ignore_patterns(*IGNORED_IN_CHECKS))
+        elif source.is_file():
+            shutil.copyfile(source, destination / part)
 
 
 def prepare(root: Path, checks: Path, ini_text: str, modules: dict[str, Path]) -> RunFolders:
@@ -146,10 +154,15 @@ def pytest_command(folders: RunFolders, test_file: Path, jax_cache: Path, collec
                       "--grader-allow-write", str(jax_cache)]
 
 
-def tree_digest(folder: Path) -> dict[str, str]:
-    """SHA-256 of every file under ``folder``, keyed by relative path."""
+def tree_digest(folder: Path, parts: tuple[str, ...] | None = None) -> dict[str, str]:
+    """SHA-256 of every file under ``folder`` (only under ``parts`` of it, if given), keyed by relative
+    path; byte-code caches are not content and are skipped."""
     digests = {}
-    for path in sorted(Path(folder).rglob("*")):
+    roots = [Path(folder) / part for part in parts] if parts else [Path(folder)]
+    paths = [path for root in roots if root.exists() for path in ([root] if root.is_file() else root.rglob("*"))]
+    for path in sorted(paths):
+        if "__pycache__" in path.parts or path.suffix == ".pyc":
+            continue
         if path.is_file() and not path.is_symlink():
             digests[path.relative_to(folder).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
         elif path.is_symlink():

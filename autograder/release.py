@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder import manifest
+from autograder.isolation import CHECK_PARTS
 
 ROOT_FILES = ("_quarto.yml", "references.bib", "requirements.txt", "pyproject.toml", "Makefile", ".gitignore")
 ROOT_FOLDERS = ("chapters", "exercises", "data", "coursekit", "autograder", "images", "assets")
@@ -21,9 +22,6 @@ STUDENT_WORKFLOW = Path(".github/workflows/classroom.yml")
 README_TEMPLATE = Path(__file__).parent / "templates" / "student-README.md"
 SKIPPED_NAMES = {"__pycache__", ".ipynb_checkpoints", ".quarto", "_freeze", ".pytest_cache", ".jax_cache"}
 SKIPPED_SUFFIXES = {".pyc", ".pyo"}
-TEST_PARTS = ("conftest.py", "__init__.py", "exercises", "expected")
-"""What of tests/ is released: the graded checks and their ranges (not the instructor's own test suite,
-the wrong variants, which are near-solutions, or the grader's fixtures)."""
 TEXT_SUFFIXES = {".qmd", ".md", ".rmd"}
 MIN_FINGERPRINT = 20
 
@@ -105,7 +103,7 @@ def release_sources(source: Path) -> list[Path]:
     for folder in ROOT_FOLDERS:
         if (source / folder).is_dir():
             chosen += [path.relative_to(source) for path in sorted((source / folder).rglob("*")) if path.is_file()]
-    for part in TEST_PARTS:
+    for part in CHECK_PARTS:
         path = source / "tests" / part
         if path.is_file():
             chosen.append(path.relative_to(source))
@@ -116,8 +114,12 @@ def release_sources(source: Path) -> list[Path]:
     return [path for path in chosen if not _skipped(path) and path.parts[0] != "solutions"]
 
 
-def build_release(out_dir: str | Path, source: str | Path | None = None, force: bool = False) -> ReleaseSummary:
-    """Write the student repository to ``out_dir``; refuse when a solution line would leak."""
+def build_release(out_dir: str | Path, source: str | Path | None = None, force: bool = False,
+                  check_leaks: bool = True) -> ReleaseSummary:
+    """Write the student repository to ``out_dir``; refuse when a solution line would leak.
+
+    ``check_leaks=False`` is for tests that examine other properties of a release separately.
+    """
     source = Path(source or Path(__file__).resolve().parents[1]).resolve()
     out_dir = Path(out_dir).resolve()
     if not (source / "tests" / "exercises").is_dir():
@@ -142,10 +144,12 @@ def build_release(out_dir: str | Path, source: str | Path | None = None, force: 
     write_student_readme(source, out_dir)
     manifest.write(out_dir)
     summary.files += ["README.md", manifest.MANIFEST_NAME]
-    leaks = find_leaks(out_dir, solution_fingerprints(source))
+    leaks = find_leaks(out_dir, solution_fingerprints(source)) if check_leaks else []
     if leaks:
         shutil.rmtree(out_dir)
         listing = "\n".join(f"  {where}: {line}" for where, line in leaks[:20])
+        if len(leaks) > 20:
+            listing += f"\n  ... and {len(leaks) - 20} more"
         raise ReleaseError(f"solution code would leak into the release (nothing was written):\n{listing}")
     return summary
 

@@ -148,7 +148,8 @@ def _footer(report: GradeReport) -> str:
         parts.append(versions)
     limits = report.grader.get("limits", {})
     if limits:
-        parts.append(f"limits per exercise: {limits.get('timeout_s')} s, {limits.get('memory_mb')} MB")
+        parts.append(f"limits per exercise: {format_points(limits.get('timeout_s', 0))} s, "
+                     f"{limits.get('memory_mb')} MB")
     return "; ".join(parts) + "."
 
 

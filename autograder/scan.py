@@ -207,9 +207,12 @@ def scan_source(source: str, filename: str = "<submission>") -> list[Finding]:
         tree = ast.parse(source, filename=filename)
     except SyntaxError as error:
         return [Finding(error.lineno or 0, f"SyntaxError: {error.msg}", kind="syntax")]
-    except ValueError as error:  # e.g. null bytes
-        return [Finding(0, f"cannot be parsed: {error}", kind="syntax")]
+    except (ValueError, RecursionError, MemoryError) as error:  # null bytes, absurd nesting
+        return [Finding(0, f"cannot be parsed: {type(error).__name__}", kind="syntax")]
     scanner = _Scanner()
-    scanner.visit(tree)
+    try:
+        scanner.visit(tree)
+    except RecursionError:
+        return [Finding(0, "is nested too deeply to be read", kind="syntax")]
     unique = {(finding.line, finding.message): finding for finding in scanner.findings}
     return sorted(unique.values(), key=lambda finding: finding.line)

@@ -32,7 +32,8 @@ def grade_command(submission: Path, cache_dir: Path, out_dir: Path) -> list[str]
             "--jax-cache", str(cache_dir), "--out", str(out_dir), "--quiet"]
 
 
-def run_grader(repo: Path, submission: Path, cache_dir: Path, out_dir: Path, timeout: float) -> tuple[float, dict | None, str]:
+def run_grader(repo: Path, submission: Path, cache_dir: Path, out_dir: Path,
+               timeout: float) -> tuple[float, dict | None, str]:
     """Grade once; return (wall seconds, the JSON report or None, the end of the grader's output)."""
     start = time.perf_counter()
     try:
@@ -60,6 +61,13 @@ def exercise_rows(report: dict, label: str) -> list[Measurement]:
     return rows
 
 
+def unpassed_checks(report: dict) -> list[str]:
+    """``exercise::check (outcome)`` for every check of the report that did not pass."""
+    return [f"{exercise['name']}::{check['name']} ({check['outcome']})"
+            for exercise in report.get("exercises", []) for check in exercise.get("checks", [])
+            if check.get("outcome") != "passed"]
+
+
 def measure(repo: Path, scratch: Path, timeout: float = 600) -> tuple[list[Measurement], list[str]]:
     """Grade the solutions cold then warm; return measurements and notes on anything unexpected."""
     submission = make_submission(repo, scratch / "submission")
@@ -80,8 +88,13 @@ def measure(repo: Path, scratch: Path, timeout: float = 600) -> tuple[list[Measu
         rows += [Measurement("grading", item, "points", total),
                  Measurement("grading", item, "cache files after", cache_files(cache_dir))]
         rows += exercise_rows(report, label)
+        jobs = report.get("grader", {}).get("jobs")
+        if label == "cold" and jobs and jobs > 1:
+            notes.append(f"The grader ran {jobs} exercises at a time, so the per-exercise times overlap and "
+                         "add up to more than the wall time.")
         if report.get("points") != report.get("max_points"):
-            notes.append(f"The reference solutions did not earn full points in the {label} run ({total}): "
+            notes.append(f"The reference solutions did not earn full points in the {label} run ({total}; "
+                         f"not passed: {', '.join(unpassed_checks(report)) or 'see the report'}): "
                          "a grading time is only meaningful for a grader that passes them.")
     if cache_files(cache_dir) == 0:
         notes.append("The grader wrote nothing to the JAX cache folder it was given, so warm is not faster than cold.")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import math
 import os
 import subprocess
 import sys
@@ -88,8 +89,9 @@ def model_measurements(numpyro: list[dict]) -> list[Measurement]:
     rows = []
     for r in numpyro:
         item = fit_label(r)
+        status = r["status"] if r["status"] == "ok" else f"{r['status']}: {r['note']}"
         rows += [Measurement("model", item, "settings", settings_label(r["settings"])),
-                 Measurement("model", item, "status", r["status"] if r["status"] == "ok" else f"{r['status']}: {r['note']}")]
+                 Measurement("model", item, "status", status)]
         if r["status"] != "ok":
             continue
         rows += [
@@ -107,16 +109,39 @@ def model_measurements(numpyro: list[dict]) -> list[Measurement]:
     return rows
 
 
+def skip_reason(numpyro: dict, pymc: dict | None) -> str:
+    """Why a fit has no peer comparison, or "" when both frameworks fitted it."""
+    if numpyro["status"] != "ok":
+        return f"NumPyro {numpyro['status']}"
+    if pymc is None:
+        return "PyMC not run"
+    if pymc["status"] != "ok":
+        return pymc["note"] or pymc["status"]
+    return ""
+
+
+def geometric_mean(values: list[float]) -> float:
+    finite = [v for v in values if v > 0 and math.isfinite(v)]
+    return math.exp(sum(map(math.log, finite)) / len(finite)) if finite else float("nan")
+
+
+WALL_RATIO = "wall ratio PyMC/NumPyro"
+ESS_RATIO = "ESS/s ratio NumPyro/PyMC"
+
+
 def peer_measurements(numpyro: list[dict], pymc: list[dict]) -> list[Measurement]:
-    """Section ``peer``: the same fits side by side, with PyMC/NumPyro wall-time and NumPyro/PyMC ESS/s ratios."""
+    """Section ``peer``: the same fits side by side, with PyMC/NumPyro wall-time and NumPyro/PyMC ESS/s ratios,
+    each fit and their geometric mean over the fits compared."""
     by_label = {fit_label(r): r for r in pymc}
-    rows = []
+    rows, wall_ratios, ess_ratios = [], [], []
     for a in numpyro:
         item, b = fit_label(a), by_label.get(fit_label(a))
-        if b is None or b["status"] != "ok" or a["status"] != "ok":
-            reason = "PyMC not run" if b is None else (b["note"] or b["status"]) if b["status"] != "ok" else a["status"]
+        reason = skip_reason(a, b)
+        if reason:
             rows.append(Measurement("peer", item, "status", f"skipped: {reason}"))
             continue
+        wall_ratios.append(ratio(b["warm_seconds"], a["warm_seconds"]))
+        ess_ratios.append(ratio(a["ess_per_second"], b["ess_per_second"]))
         rows += [
             Measurement("peer", item, "warm fit", a["warm_seconds"], "s", "NumPyro"),
             Measurement("peer", item, "warm fit", b["warm_seconds"], "s", "PyMC"),
@@ -127,10 +152,15 @@ def peer_measurements(numpyro: list[dict], pymc: list[dict]) -> list[Measurement
             Measurement("peer", item, "min ESS_bulk", round(b["min_ess_bulk"]), "", "PyMC"),
             Measurement("peer", item, "ESS_bulk/s", a["ess_per_second"], "", "NumPyro"),
             Measurement("peer", item, "ESS_bulk/s", b["ess_per_second"], "", "PyMC"),
+            Measurement("peer", item, "divergences", a["divergences"], "", "NumPyro"),
             Measurement("peer", item, "divergences", b["divergences"], "", "PyMC"),
-            Measurement("peer", item, "wall ratio PyMC/NumPyro", ratio(b["warm_seconds"], a["warm_seconds"]), "x"),
-            Measurement("peer", item, "ESS/s ratio NumPyro/PyMC", ratio(a["ess_per_second"], b["ess_per_second"]), "x"),
+            Measurement("peer", item, WALL_RATIO, wall_ratios[-1], "x"),
+            Measurement("peer", item, ESS_RATIO, ess_ratios[-1], "x"),
         ]
+    if wall_ratios:
+        item = f"geometric mean, {len(wall_ratios)} fit{'s' if len(wall_ratios) != 1 else ''}"
+        rows += [Measurement("peer", item, WALL_RATIO, geometric_mean(wall_ratios), "x"),
+                 Measurement("peer", item, ESS_RATIO, geometric_mean(ess_ratios), "x")]
     return rows
 
 

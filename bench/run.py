@@ -37,8 +37,8 @@ PEER_NOTES = [
     "PyMC runs the ports in bench/models_pymc.py (same priors, parametrisation and site names; their log "
     "densities are checked equal to NumPyro's at random points before any fit) with NUTS and the grading "
     "settings: same chains, warm-up, draws, target acceptance and seed number (the streams differ).",
-    "Cores: PyMC gets what NumPyro gets: one process (cores=1) when the grading runs chains sequentially, "
-    "one process per chain when it runs them in parallel.",
+    "Cores: PyMC gets what NumPyro gets: one process (cores=1) when NumPyro runs the chains sequentially, "
+    "one process per chain when it runs them in parallel (only with a host device per chain).",
     "Precision: NumPyro samples in float32 (JAX's default, as graded); PyMC in float64 (its default).",
     "PyMC's 'sampling loop' excludes its graph compilation (PyMC's own sampling_time); its 'first fit' may "
     "reuse C code that PyTensor cached on disk in an earlier run (~/.pytensor), so it is a lower bound.",
@@ -120,8 +120,8 @@ def main(argv=None) -> int:
     report = markdown_report(measurements, record, notes)
     (args.out / f"{args.name}.md").write_text(report, encoding="utf-8")
     write_csv(measurements, args.out / f"{args.name}.csv")
-    plot(measurements, args.out / f"{args.name}.png",
-         title=f"{record['cpu']}, {record['cores']} cores, commit {record['commit']}, {record['date']}")
+    title = f"{record['cpu']}, {record['cores']} cores, commit {record['commit']}, {record['date']}"
+    plot(measurements, args.out / f"{args.name}.png", title=title + (" (BUSY machine: see notes)" if warning else ""))
     print(report)
     print(f"wrote {', '.join(str(args.out / (args.name + ext)) for ext in ('.md', '.csv', '.png'))}")
     return 0

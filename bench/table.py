@@ -81,7 +81,7 @@ def _number(text: str) -> float | str:
 
 
 def format_value(value: float | str, unit: str = "") -> str:
-    """A cell: seconds to 0.1 (0.01 below 1 s), counts and rates to 3 significant figures."""
+    """A cell: seconds to 0.1 (0.01 below 1 s), ratios to 0.01, other numbers to 3 significant figures or whole."""
     if isinstance(value, str):
         return value
     if math.isnan(value):
@@ -90,8 +90,8 @@ def format_value(value: float | str, unit: str = "") -> str:
         return f"{value:.2f}" if abs(value) < 1 else f"{value:.1f}"
     if unit == "x":
         return f"{value:.2f}"
-    if float(value).is_integer() and abs(value) < 1e6:
-        return f"{int(value)}"
+    if float(value).is_integer() or abs(value) >= 100:
+        return f"{value:.0f}"
     return f"{value:.3g}"
 
 

@@ -5,6 +5,7 @@ the default is ``solutions`` when that folder exists next to ``tests/``, else ``
 """
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -33,6 +34,18 @@ def pytest_collection_modifyitems(items):
         marker = item.get_closest_marker("points")
         if marker is not None:
             item.user_properties.append(("points", marker.args[0]))
+
+
+@pytest.fixture(scope="module", autouse=True)
+def release_compiled_code():
+    """After each test module, drop JAX's in-memory compiled programs (the disk cache keeps them).
+
+    Every NUTS fit loads a new executable; a session with dozens of fits would otherwise run out of
+    memory mappings ("LLVM compilation error: Cannot allocate memory").
+    """
+    yield
+    if "jax" in sys.modules:
+        sys.modules["jax"].clear_caches()
 
 
 @pytest.fixture(scope="session")

@@ -59,6 +59,8 @@ def test_format_value_by_unit():
     assert format_value(2.0, "x") == "2.00"
     assert format_value(912.0) == "912"
     assert format_value(589.4321) == "589"
+    assert format_value(2650.7) == "2651"
+    assert format_value(81.34) == "81.3"
     assert format_value(float("nan"), "s") == "–"
     assert format_value("yes") == "yes"
 
@@ -117,10 +119,17 @@ def test_convergence_on_independent_draws():
 def test_peer_ratios_compare_the_same_fit():
     numpyro = [fit_record(warm=2.0, ess=800.0)]
     pymc = [fit_record("pymc", warm=8.0, ess=1000.0, loop_seconds=7.0)]
-    rows = {(m.framework, m.metric): m.value for m in models.peer_measurements(numpyro, pymc)}
+    measured = models.peer_measurements(numpyro, pymc)
+    rows = {(m.framework, m.metric): m.value for m in measured if m.item == "ex03_aspirin/non_centred"}
     assert rows[("", "wall ratio PyMC/NumPyro")] == 4.0
     assert rows[("", "ESS/s ratio NumPyro/PyMC")] == pytest.approx(400 / 125)
     assert rows[("PyMC", "sampling loop")] == 7.0
+    assert measured[-2].item == "geometric mean, 1 fit" and measured[-2].value == 4.0
+
+
+def test_geometric_mean_ignores_undefined_ratios():
+    assert models.geometric_mean([2.0, 8.0, float("nan")]) == pytest.approx(4.0)
+    assert math.isnan(models.geometric_mean([]))
 
 
 def test_peer_row_says_why_it_was_skipped():
@@ -128,6 +137,8 @@ def test_peer_row_says_why_it_was_skipped():
     skipped = models.peer_measurements(numpyro, [fit_record("pymc", status="no port", note="no port of x")])
     assert [(m.metric, m.value) for m in skipped] == [("status", "skipped: no port of x")]
     assert models.peer_measurements(numpyro, [])[0].value == "skipped: PyMC not run"
+    failed = [fit_record(status="failed")]
+    assert models.peer_measurements(failed, [fit_record("pymc")])[0].value == "skipped: NumPyro failed"
 
 
 def test_model_rows_judge_the_fit_against_its_own_ess_floor():
@@ -138,6 +149,16 @@ def test_model_rows_judge_the_fit_against_its_own_ess_floor():
     failed = models.model_measurements([fit_record(status="failed", note="ValueError: bad")])
     assert [m.metric for m in failed] == ["settings", "status"]
     assert failed[1].value == "failed: ValueError: bad"
+
+
+def test_pymc_gets_one_process_per_chain_only_where_numpyro_runs_chains_in_parallel():
+    from autograder.sampling import SamplerSettings
+    from bench.fits import pymc_cores
+
+    parallel = SamplerSettings(num_chains=2, chain_method="parallel")
+    assert pymc_cores(parallel, devices=2) == 2
+    assert pymc_cores(parallel, devices=1) == 1  # NumPyro falls back to sequential chains
+    assert pymc_cores(SamplerSettings(num_chains=4, chain_method="sequential"), devices=4) == 1
 
 
 def test_settings_label():
@@ -157,6 +178,12 @@ def test_exercise_rows_read_the_grader_report():
     rows = grading.exercise_rows(report, "warm")
     assert rows[0] == Measurement("exercise", "ex03_aspirin", "warm", 12.5, "s")
     assert rows[1].value == "20/20"
+
+
+def test_unpassed_checks_name_exercise_check_and_outcome():
+    report = {"exercises": [{"name": "ex05_sleep_trial", "checks": [
+        {"name": "test_fit", "outcome": "passed"}, {"name": "test_difference", "outcome": "failed"}]}]}
+    assert grading.unpassed_checks(report) == ["ex05_sleep_trial::test_difference (failed)"]
 
 
 def test_cache_env_sets_and_restores_the_jax_cache_folder(tmp_path, monkeypatch):

@@ -72,3 +72,10 @@ def test_findings_carry_their_line_numbers():
 def test_a_syntax_error_is_one_finding_of_its_own_kind():
     findings = scan_source("def answer(:\n    return 1\n")
     assert len(findings) == 1 and findings[0].kind == "syntax" and "SyntaxError" in findings[0].message
+
+
+@pytest.mark.parametrize("source", ["x = " + "(" * 500 + ")" * 500, "x = 1" + " + 1" * 50_000, "a\x00b",
+                                    "\ufeffdef f(): pass"])
+def test_the_scan_never_raises_on_absurd_sources(source):
+    findings = scan_source(source)
+    assert all(finding.kind in ("syntax", "tamper") for finding in findings)
