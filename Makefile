@@ -7,9 +7,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PROFILE ?=
 EXERCISE ?=
+SUBMISSION ?= .
+SUBMISSIONS ?=
+OUT ?=
 TARGET ?= exercises
 
-.PHONY: help env site site-instructor preview test check grade release bench clean
+.PHONY: help env site site-instructor preview test check grade batch release bench clean
 
 help:
 	@echo "make site              render the book into _book/ (needs Quarto on PATH)"
@@ -17,6 +20,7 @@ help:
 	@echo "make test              run the whole test suite"
 	@echo "make check [EXERCISE=ex03_aspirin] [TARGET=exercises]   run the exercise checks"
 	@echo "make grade SUBMISSION=path            grade one submission with the instructor's checks"
+	@echo "make batch SUBMISSIONS=path [OUT=dir] grade one sub-folder per student into a CSV gradebook"
 	@echo "make release OUT=path                 build the repository students receive"
 	@echo "make bench [BENCH_ARGS=--no-peer]     time grading, chapters and sampling (PyMC as peer) -> bench/results/"
 
@@ -51,6 +55,9 @@ check: $(STAMP)
 
 grade: $(STAMP)
 	$(BIN)/python -m autograder grade $(SUBMISSION)
+
+batch: $(STAMP)
+	$(BIN)/python -m autograder batch $(SUBMISSIONS) --out $(or $(OUT),build/batch)
 
 release: $(STAMP)
 	$(BIN)/python -m autograder release $(OUT)

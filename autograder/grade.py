@@ -120,7 +120,8 @@ class Grader:
             report.exercises = [scoring.unrun(name, self.catalog.exercises[name], MISSING, [problem])
                                 for name in names]
             return
-        report.ignored_files = ignored_files(submission, folder, names, own_tree=submission == self.root)
+        report.ignored_files = ignored_files(submission, folder, list(self.catalog.exercises),
+                                             own_tree=submission == self.root)
         modules, early = self.read_modules(folder, names)
         with self._lock:
             self._counter += 1

@@ -47,6 +47,8 @@ class FitSpec:
     positional arguments (built from course data, never from the student's module).
     ``reference_model`` names the solution function whose long run gives the expected values
     (default: ``model``), so a model that cannot be sampled well is compared with the true posterior.
+    ``convergence_graded=False`` declares that no check grades this fit's convergence (a model
+    known to sample badly); ``min_ess`` then only sets the tolerances.
     ``derived`` maps a name to a function of the draws dict (arrays shaped (chains, draws, *shape))
     returning an array shaped (chains, draws[, *shape]); each is compared like a site (statistics
     from ``statistics_for(name)``) but left out of the convergence check. A probability is the
@@ -62,6 +64,7 @@ class FitSpec:
     min_ess: int = 400
     max_r_hat: float = 1.01
     max_divergences: int = 0
+    convergence_graded: bool = True
     false_failure_probability: float = 1e-5
     bias_allowance: float = 0.0
     reference_model: str | None = None

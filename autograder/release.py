@@ -165,22 +165,49 @@ def write_student_readme(source: Path, out_dir: Path) -> None:
 
 
 # -- leak detection --------------------------------------------------------------------------------
-def solution_fingerprints(source: Path) -> dict[str, str]:
-    """Non-trivial lines of every ``solutions/*.py`` (stripped), each mapped to the file it comes from.
+def book_pages(source: Path) -> list[Path]:
+    """The book's pages: ``*.qmd`` at the top level and in ``chapters/``."""
+    return sorted(source.glob("*.qmd")) + sorted((source / "chapters").glob("*.qmd"))
 
-    Left out: blank lines, comments, imports, lines shorter than ``MIN_FINGERPRINT`` characters, and
-    lines that also appear in the matching stub (shared docstrings, signatures, cell markers).
+
+def _stripped_lines(text: str) -> set[str]:
+    return {line.strip() for line in text.splitlines()}
+
+
+def _is_trivial(line: str) -> bool:
+    return len(line) < MIN_FINGERPRINT or line.startswith(("#", "import ", "from "))
+
+
+def public_book_lines(source: Path) -> set[str]:
+    """Every line of the book as students see it (instructor blocks removed): what it teaches openly."""
+    lines = set()
+    for page in book_pages(source):
+        lines |= _stripped_lines(strip_instructor_content(page.read_text(encoding="utf-8"))[0])
+    return lines
+
+
+def solution_fingerprints(source: Path) -> dict[str, str]:
+    """Secret lines, each mapped to where it comes from: solutions and the book's instructor blocks.
+
+    A line of ``solutions/*.py`` counts unless it is blank, a comment, an import, shorter than
+    ``MIN_FINGERPRINT`` characters, shared with the matching stub (docstrings, signatures, cell
+    markers) or shown in the public book, which teaches it openly. A line of an instructor-only
+    block counts on the same terms.
     """
+    public = public_book_lines(source)
     fingerprints = {}
     for solution in sorted((source / "solutions").glob("*.py")):
         stub = source / "exercises" / solution.name
-        shared = {line.strip() for line in stub.read_text(encoding="utf-8").splitlines()} if stub.is_file() else set()
+        shared = _stripped_lines(stub.read_text(encoding="utf-8")) if stub.is_file() else set()
         for raw in solution.read_text(encoding="utf-8").splitlines():
             line = raw.strip()
-            if (len(line) < MIN_FINGERPRINT or line.startswith("#") or line in shared
-                    or line.startswith(("import ", "from "))):
-                continue
-            fingerprints.setdefault(line, f"solutions/{solution.name}")
+            if not (_is_trivial(line) or line in shared or line in public):
+                fingerprints.setdefault(line, f"solutions/{solution.name}")
+    for page in book_pages(source):
+        hidden = _stripped_lines(page.read_text(encoding="utf-8")) - public
+        for line in sorted(hidden):
+            if not _is_trivial(line) and "when-profile" not in line:
+                fingerprints.setdefault(line, f"{page.relative_to(source).as_posix()} (instructor block)")
     return fingerprints
 
 

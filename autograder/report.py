@@ -162,7 +162,10 @@ def _exercise_section(exercise: ExerciseResult) -> list[str]:
         lines.append(f"**{exercise.status.capitalize()}:** {_inline(reason)}")
         lines.append("")
     for check in exercise.checks:
-        mark = "✅" if check.passed and exercise.status == GRADED else ("➖" if check.outcome == "not run" else "❌")
+        if check.passed:
+            mark = "✅" if exercise.status == GRADED else "⛔"
+        else:
+            mark = "➖" if check.outcome == "not run" else "❌"
         lines.append(f"- {mark} `{_inline(check.name)}`: {format_points(check.points)} / "
                      f"{format_points(check.max_points)} ({check.outcome})")
         if check.message and not check.passed and check.outcome != "not run":

@@ -45,6 +45,7 @@ def score(name: str, checks: list[Check], run: RunResult, limits: Limits) -> Exe
                               checks=list(by_nodeid.values()), duration=round(run.duration, 2))
     void, notes = [], []
     tampering: dict[str, list[str]] = {}
+    seen: set[str] = set()  # a lasting change is reported after every check: keep its first sighting
     finished = None
     for event in run.events:
         kind = event["event"]
@@ -61,12 +62,18 @@ def score(name: str, checks: list[Check], run: RunResult, limits: Limits) -> Exe
                 duration = event.get("duration", 0.0)
                 result.duration = float(duration) if isinstance(duration, (int, float)) else 0.0
         elif kind == "tamper":
-            tampering.setdefault(check_name(nodeid), []).append(str(event.get("detail", "")))
+            detail = str(event.get("detail", ""))
+            if detail not in seen:
+                seen.add(detail)
+                tampering.setdefault(check_name(nodeid), []).append(detail)
         elif kind == "violation":
             where = f" ({event['location']})" if event.get("location") else ""
-            text = f"{event.get('detail', '')}{where}{_during(nodeid)}; blocked"
-            (void if event.get("by_submission") else notes).append(
-                ("tried " if event.get("by_submission") else "the grader blocked ") + text)
+            detail = f"{event.get('detail', '')}{where}"
+            if detail not in seen:
+                seen.add(detail)
+                text = f"{detail}{_during(nodeid)}; blocked"
+                (void if event.get("by_submission") else notes).append(
+                    ("tried " if event.get("by_submission") else "the grader blocked ") + text)
         elif kind == "finish":
             finished = event.get("exitstatus")
     for where, details in tampering.items():

@@ -29,7 +29,7 @@ def load_sleep():
 def plot_paired(df):
     """One line per patient joining the extra sleep under drug 1 and under drug 2."""
     fig, ax = plt.subplots(figsize=(4, 4))
-    for patient_id, rows in df.sort_values("group").groupby("ID"):
+    for _, rows in df.sort_values("group").groupby("ID"):
         ax.plot(rows["group"], rows["extra"], "o-", color="grey", alpha=0.8)
     ax.set_xticks([1, 2], ["drug 1", "drug 2"])
     ax.set_xlim(0.7, 2.3)

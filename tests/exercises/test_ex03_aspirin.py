@@ -34,10 +34,10 @@ SPEC = posterior.ExerciseSpec(
     fits=(
         posterior.FitSpec(
             id="non_centred", model="non_centred_model", data=aspirin_data, sites=("mu", "tau", "theta"),
-            max_divergences=2,
-            note="NUTS meets an isolated divergence in the half-Cauchy tail of tau in about one run in "
-                 "ten of 4000 draws even without a funnel, hence max_divergences = 2; the centred "
-                 "model's funnel gives dozens to hundreds.",
+            max_divergences=5,
+            note="Even non-centred, NUTS meets a divergence or two in the half-Cauchy tail of tau (8 of "
+                 "50 seeds measured, at most 2 each), hence max_divergences = 5; the centred model's "
+                 "funnel gives 42 on average, always at least one.",
             hints=SITE_HINTS,
             agrees_with={
                 "mu/mean": "seed chapter's table: 1.54 (1000 draws)",
@@ -47,13 +47,14 @@ SPEC = posterior.ExerciseSpec(
         ),
         posterior.FitSpec(
             id="centred", model="centred_model", data=aspirin_data, sites=("mu",), statistics=("mean", "sd"),
-            min_ess=100, max_r_hat=1.05, max_divergences=4000, bias_allowance=0.1,
+            min_ess=100, convergence_graded=False, bias_allowance=0.1,
             reference_model="non_centred_model", hints=SITE_HINTS,
             note="Same posterior as the non-centred model, but NUTS cannot sample the centred funnel "
                  "without bias (divergences, at times a stuck chain). Only mu, the best-sampled "
                  "quantity, is compared with the true posterior (the non-centred reference), with "
-                 "min_ess = 100 and a bias allowance of 0.1 posterior sd; its convergence check asks "
-                 "only R-hat <= 1.05 and bulk ESS >= 100 on mu (max_divergences = every draw).",
+                 "tolerances from min_ess = 100 plus a bias allowance of 0.1 posterior sd. Its "
+                 "convergence is not graded: a correct centred model diverges and, in 2 of 50 seeds "
+                 "measured, had a stuck chain (R-hat of mu 1.09 and 1.20) while mu still passed.",
         ),
     ),
 )
@@ -186,12 +187,6 @@ def test_non_centred_convergence(non_centred_fit):
 @pytest.mark.parametrize("site", FITS["non_centred"].sites)
 def test_non_centred_posterior(non_centred_fit, expected, site):
     posterior.check_site(non_centred_fit, FITS["non_centred"], expected.records("non_centred", site), site)
-
-
-@pytest.mark.points(1)
-def test_centred_convergence(centred_fit):
-    """Divergences are expected here (the funnel); mu must still be sampled well enough to compare."""
-    posterior.check_convergence(centred_fit, FITS["centred"])
 
 
 @pytest.mark.points(1)

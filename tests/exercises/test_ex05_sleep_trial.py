@@ -37,13 +37,13 @@ def drug2_better(draws: dict) -> np.ndarray:
     return (difference(draws) > 0).astype(float)
 
 
-NOT_CENTRED = ("if the patient effects u have a free mean of their own (u ~ Normal(m, tau)), adding a constant "
+NOT_CENTRED = ("If the patient effects u have a free mean of their own (u ~ Normal(m, tau)), adding a constant "
                "to m and subtracting it from both deltas fits equally well: delta is not identified and its "
                "posterior sd explodes. Use u ~ Normal(0, tau)")
 INDEPENDENT = ("without the patient effects u the 20 numbers are treated as independent and the pairing is "
                "lost: the drug difference gets too uncertain")
 SITE_HINTS = {
-    "delta": "delta[d] is the average extra sleep on drug d (prior Normal(0, 5)); " + NOT_CENTRED,
+    "delta": "delta[d] is the average extra sleep on drug d (prior Normal(0, 5)). " + NOT_CENTRED,
     "tau": "tau ~ HalfNormal(3) is the sd of the patient effects u ~ Normal(0, tau)",
     "sigma": "sigma ~ HalfNormal(3) is the sd of extra around delta[drug] + u[patient]; " + INDEPENDENT,
     "difference": "delta[1] - delta[0] compares the drugs within patients; " + INDEPENDENT,
@@ -53,7 +53,7 @@ STUDENT = "Student (1908), paired t-test on the ten differences"
 
 SPEC = posterior.ExerciseSpec(
     exercise=EXERCISE,
-    sampler=SamplerSettings(num_chains=4, num_warmup=500, num_samples=1000, target_accept_prob=0.9,
+    sampler=SamplerSettings(num_chains=4, num_warmup=1000, num_samples=1500, target_accept_prob=0.95,
                             seed=20231, chain_method="sequential"),
     reference=SamplerSettings(num_chains=4, num_warmup=2000, num_samples=25000, target_accept_prob=0.95,
                               seed=7, chain_method="sequential"),

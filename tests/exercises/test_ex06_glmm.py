@@ -15,7 +15,7 @@ def district_data() -> dict:
     """The exercise's simulated data, generated here exactly as `district_data()` in the exercise module.
 
     The checks never take data from the student's module (which a student can edit); this copy must stay
-    identical to the one in exercises/ and solutions/ (``test_district_data_unchanged`` compares them).
+    identical to the one in exercises/ and solutions/.
     """
     rng = np.random.default_rng(DATA_SEED)
     truth = {"beta0": float(np.log(50 / 100_000)), "beta1": 0.4, "tau_cases": 0.3,
@@ -116,16 +116,6 @@ def fits(module, expected):
         return cache[fit_id]
 
     return get
-
-
-def test_district_data_unchanged(module):
-    """Not graded: the student's copy of the data generator must give the data the checks use."""
-    want = district_data()
-    got = feedback.call(module, "district_data")
-    changed = [key for key in want if key not in got
-               or not np.array_equal(np.asarray(got[key], dtype=object), np.asarray(want[key], dtype=object))]
-    feedback.fail(changed, heading="district_data() returns different data from the exercise's; changed keys:",
-                  hint="restore district_data() from the exercise file: the checks use the original data")
 
 
 # ---------------------------------------------------------------- structure

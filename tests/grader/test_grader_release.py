@@ -74,11 +74,21 @@ def test_a_planted_solution_line_is_found_and_refuses_the_release(tmp_path, fake
     assert find_leaks(fake_release, fingerprints) == []
     source = tmp_path / "course"
     subprocess.run(["cp", "-r", str(COURSE), str(source)], check=True)
-    chapter = source / "chapters" / "01-fake.qmd"
-    chapter.write_text(chapter.read_text() + "\n    doubled_by_the_reference_solution = 2 * x\n")
+    (source / "data" / "planted.md").write_text("doubled_by_the_reference_solution = 2 * x\n")
     with pytest.raises(ReleaseError, match="doubled_by_the_reference_solution"):
         build_release(tmp_path / "leaky", source=source)
     assert not (tmp_path / "leaky").exists()
+
+
+def test_lines_the_public_book_teaches_are_not_secrets_but_instructor_lines_are(tmp_path):
+    source = tmp_path / "course"
+    subprocess.run(["cp", "-r", str(COURSE), str(source)], check=True)
+    chapter = source / "chapters" / "01-fake.qmd"
+    chapter.write_text(chapter.read_text() + "\n```python\ndoubled_by_the_reference_solution = 2 * x\n```\n"
+                       + INSTRUCTOR_DIV + "\nthe_instructor_only_walkthrough_line = 1\n:::\n")
+    fingerprints = solution_fingerprints(source)
+    assert "doubled_by_the_reference_solution = 2 * x" not in fingerprints
+    assert fingerprints["the_instructor_only_walkthrough_line = 1"] == "chapters/01-fake.qmd (instructor block)"
 
 
 def test_an_existing_folder_is_not_replaced_without_force(tmp_path):

@@ -89,3 +89,12 @@ def test_a_run_that_never_started_is_the_graders_problem():
     exercise = score("ex01_a", CHECKS, RunResult(events=[], returncode=4, stderr_tail="ImportError"), LIMITS)
     assert exercise.status == ERROR and exercise.points == 0.0
     assert "could not start" in exercise.reasons[0] and "ImportError" in exercise.log_tail
+
+
+def test_a_lasting_change_is_reported_once_at_its_first_check():
+    tamper = {"event": "tamper", "detail": "pytest.approx was replaced"}
+    run = finished(result(CHECKS[0].nodeid), {**tamper, "nodeid": CHECKS[0].nodeid},
+                   result(CHECKS[1].nodeid), {**tamper, "nodeid": CHECKS[1].nodeid},
+                   {**tamper, "nodeid": "<end of session>"})
+    exercise = score("ex01_a", CHECKS, run, LIMITS)
+    assert len(exercise.reasons) == 1 and "during check test_one" in exercise.reasons[0]
