@@ -213,14 +213,15 @@ def changes(old: dict | None, new: dict) -> list[str]:
         lines.append(f"removed {key}")
     for key in sorted(after.keys() - before.keys()):
         lines.append(f"added   {key}: {after[key]['reference']:.4g} +- {after[key]['tolerance']:.3g}")
+    moved = []
     for key in sorted(after.keys() & before.keys()):
         a, b = before[key], after[key]
-        moved = (b["reference"] - a["reference"]) / b["tolerance"]
+        shift = (b["reference"] - a["reference"]) / b["tolerance"]
         widened = b["tolerance"] / a["tolerance"] - 1
-        if abs(moved) > 0.1 or abs(widened) > 0.1:
-            lines.append(f"moved   {key}: {a['reference']:.4g} -> {b['reference']:.4g} "
-                         f"({moved:+.2f} tolerances), tolerance {a['tolerance']:.3g} -> {b['tolerance']:.3g}")
-    return lines or ["no statistic moved by more than 0.1 tolerance"]
+        if abs(shift) > 0.1 or abs(widened) > 0.1:
+            moved.append(f"moved   {key}: {a['reference']:.4g} -> {b['reference']:.4g} "
+                         f"({shift:+.2f} tolerances), tolerance {a['tolerance']:.3g} -> {b['tolerance']:.3g}")
+    return lines + (moved or ["no statistic moved by more than 0.1 tolerance"])
 
 
 def regenerate(exercise: str, directory: Path = EXPECTED_DIR) -> list[str]:

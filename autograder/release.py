@@ -8,6 +8,7 @@ non-trivial line of a solution appears in any released file.
 """
 from __future__ import annotations
 
+import ast
 import re
 import shutil
 from dataclasses import dataclass, field
@@ -186,22 +187,35 @@ def public_book_lines(source: Path) -> set[str]:
     return lines
 
 
+def _data_loading_lines(solution: Path) -> set[int]:
+    """Line numbers of a solution's ``load_*`` functions.
+
+    The checks never take data from a student's module, so they build the same model inputs from
+    ``coursekit.data`` themselves and a student can read how; these warm-ups are public by design.
+    """
+    tree = ast.parse(solution.read_text(encoding="utf-8"))
+    return {number for node in ast.walk(tree)
+            if isinstance(node, ast.FunctionDef) and node.name.startswith("load_")
+            for number in range(node.lineno, node.end_lineno + 1)}
+
+
 def solution_fingerprints(source: Path) -> dict[str, str]:
     """Secret lines, each mapped to where it comes from: solutions and the book's instructor blocks.
 
     A line of ``solutions/*.py`` counts unless it is blank, a comment, an import, shorter than
     ``MIN_FINGERPRINT`` characters, shared with the matching stub (docstrings, signatures, cell
-    markers) or shown in the public book, which teaches it openly. A line of an instructor-only
-    block counts on the same terms.
+    markers), shown in the public book, which teaches it openly, or part of a ``load_*`` data
+    warm-up (see ``_data_loading_lines``). A line of an instructor-only block counts on the same terms.
     """
     public = public_book_lines(source)
     fingerprints = {}
     for solution in sorted((source / "solutions").glob("*.py")):
         stub = source / "exercises" / solution.name
         shared = _stripped_lines(stub.read_text(encoding="utf-8")) if stub.is_file() else set()
-        for raw in solution.read_text(encoding="utf-8").splitlines():
+        loading = _data_loading_lines(solution)
+        for number, raw in enumerate(solution.read_text(encoding="utf-8").splitlines(), start=1):
             line = raw.strip()
-            if not (_is_trivial(line) or line in shared or line in public):
+            if not (_is_trivial(line) or line in shared or line in public or number in loading):
                 fingerprints.setdefault(line, f"solutions/{solution.name}")
     for page in book_pages(source):
         hidden = _stripped_lines(page.read_text(encoding="utf-8")) - public

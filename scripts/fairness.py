@@ -43,7 +43,7 @@ def measure(exercise: str, seeds: list[int]) -> dict:
     expected = expected_files.load(exercise)
     solution = import_exercise(expected_files.SOLUTIONS_DIR, exercise)
     failures, margins, messages = defaultdict(int), defaultdict(float), defaultdict(list)
-    divergences, least_ess, seconds = defaultdict(list), defaultdict(list), 0.0
+    divergences, least_ess, worst_r_hat, seconds = defaultdict(list), defaultdict(list), defaultdict(list), 0.0
     for seed in seeds:
         os.environ[GRADING_SEED_ENV] = str(seed)
         for fit_spec in spec.fits:
@@ -53,6 +53,8 @@ def measure(exercise: str, seeds: list[int]) -> dict:
             divergences[fit_spec.id].append(fit.divergences)
             least_ess[fit_spec.id].append(min(fit.ess_bulk(site, index) for site in fit_spec.sites
                                               for index, _ in fit.components(site)))
+            worst_r_hat[fit_spec.id].append(max(fit.r_hat(site, index) for site in fit_spec.sites
+                                                for index, _ in fit.components(site)))
             if fit_spec.convergence_graded:
                 check = f"{fit_spec.id}: convergence"
                 problems = posterior.convergence_problems(fit, fit_spec)
@@ -74,7 +76,8 @@ def measure(exercise: str, seeds: list[int]) -> dict:
                           "examples": messages[name][:3]} for name, count in failures.items()},
         "fits": {fit_id: {"divergences_max": int(max(counts)), "divergences_mean": float(np.mean(counts)),
                           "runs_with_divergences": int(sum(c > 0 for c in counts)),
-                          "min_ess_bulk": round(float(min(least_ess[fit_id])))}
+                          "min_ess_bulk": round(float(min(least_ess[fit_id]))),
+                          "max_r_hat": round(float(max(worst_r_hat[fit_id])), 4)}
                  for fit_id, counts in divergences.items()},
     }
 
@@ -88,7 +91,8 @@ def report(result: dict) -> str:
         lines.extend(f"      {example}" for example in row["examples"])
     for fit_id, row in result["fits"].items():
         lines.append(f"  fit {fit_id}: divergences max {row['divergences_max']}, mean {row['divergences_mean']:.2f}, "
-                     f"in {row['runs_with_divergences']} runs; smallest bulk ESS {row['min_ess_bulk']}")
+                     f"in {row['runs_with_divergences']} runs; smallest bulk ESS {row['min_ess_bulk']}, "
+                     f"largest R-hat {row['max_r_hat']:.4f}")
     return "\n".join(lines)
 
 

@@ -26,6 +26,10 @@ def pytest_configure(config):
     from coursekit.jaxcache import enable_compilation_cache
 
     enable_compilation_cache()
+    try:
+        targets.resolve_target(config.getoption("--target"), root=TESTS_DIR.parent)
+    except targets.TargetError as error:
+        raise pytest.UsageError(f"--target / ${targets.TARGET_ENV}: {error}") from error
 
 
 def pytest_collection_modifyitems(items):

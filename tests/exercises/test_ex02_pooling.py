@@ -26,7 +26,8 @@ def _no_pooling_closed_form() -> dict[str, str]:
 
 SPEC = posterior.ExerciseSpec(
     exercise=EXERCISE,
-    sampler=SamplerSettings(num_chains=4, num_warmup=1000, num_samples=1000, target_accept_prob=0.95,
+    # 2000 draws a chain: with 1000, R-hat of tau in the partial pooling model crossed 1.01 in 1 of 50 seeds.
+    sampler=SamplerSettings(num_chains=4, num_warmup=1000, num_samples=2000, target_accept_prob=0.95,
                             seed=20232, chain_method="sequential"),
     reference=SamplerSettings(num_chains=4, num_warmup=2000, num_samples=25000, target_accept_prob=0.99,
                               seed=8, chain_method="sequential"),
@@ -47,10 +48,11 @@ SPEC = posterior.ExerciseSpec(
         ),
         posterior.FitSpec(
             id="partial", model="partial_pooling_model", data=toy_args, sites=("mu", "tau", "mu_i"),
-            max_divergences=2,
-            note="Even non-centred, NUTS at target_accept 0.95 meets about one divergence per 100 000 "
-                 "draws near tau = 0, so a correct model has a few per cent chance of one in 4000 draws; "
-                 "max_divergences = 2 keeps that from failing it while a centred funnel (tens) fails.",
+            max_divergences=10,
+            note="Even non-centred, NUTS at target_accept 0.95 meets the odd divergence where the data pin "
+                 "mu_i down and tau is small (9 of 50 seeds measured with 4 x 2000 draws, at most 4); "
+                 "max_divergences = 10 keeps that from failing a correct model, while the centred "
+                 "funnel gives tens to hundreds.",
             hints={"mu": "mu ~ Normal(0, 10) is the centre of the group means",
                    "tau": "tau ~ Exponential(1) is the spread of the group means, one value shared by all groups",
                    "mu_i": "mu_i ~ Normal(mu, tau) for every group and y_i ~ Normal(mu_i, sigma): the group "

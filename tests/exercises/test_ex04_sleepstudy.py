@@ -235,10 +235,9 @@ def three_fit_problems(figure, frame, samples, subjects) -> list[str]:
         position = ids.index(subject_id)
         lines = trend_lines(ax)
         for key, words in LINE_LABELS.items():
-            alpha, beta = samples[key]["alpha"], samples[key]["beta"]
-            if key != "complete":
-                alpha, beta = alpha[:, position], beta[:, position]
-            intercept, slope = alpha.mean(), beta.mean()
+            per_subject = key != "complete"
+            intercept = (samples[key]["alpha"][:, position] if per_subject else samples[key]["alpha"]).mean()
+            slope = (samples[key]["beta"][:, position] if per_subject else samples[key]["beta"]).mean()
             found = [line for line in lines if matches(line, intercept, slope)]
             if not found:
                 problems.append(f"subject {subject_id}: no line y = {intercept:.1f} + {slope:.2f} * day, the "

@@ -56,7 +56,8 @@ ZERO_MEAN = ("random effects have mean zero: alpha_k ~ Normal(0, tau), with the 
 OFFSET = ("the expected count is population * exp(beta0 + beta1 * covariate + alpha): add jnp.log(population) "
           "to the linear predictor (an offset with coefficient 1), not population itself")
 POISSON = "counts need a Poisson likelihood: numpyro.sample('cases', dist.Poisson(rate), obs=cases)"
-SIMULATED = "simulated with"
+# Not a tolerance target: one simulated data set, so the posterior scatters around the truth by about its sd.
+SIMULATED = "simulation truth (compare in posterior sds):"
 SURVEY_HINTS = {
     "mu": "mu ~ Normal(0, 100) is the global mean score; " + ZERO_MEAN,
     "tau": "tau ~ HalfNormal(10) is the sd of the district effects (an sd, not a variance)",
