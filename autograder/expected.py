@@ -160,8 +160,8 @@ def build(spec: posterior.ExerciseSpec, solutions_dir: Path = SOLUTIONS_DIR) -> 
         draws = fit_spec.with_derived(run.draws)
         fits.append({
             "id": fit_spec.id, "model": fit_spec.model, "reference_model": model,
-            "sites": list(fit_spec.sites), "derived": list(fit_spec.derived), "min_ess": fit_spec.min_ess, "max_r_hat": fit_spec.max_r_hat,
-            "max_divergences": fit_spec.max_divergences, "convergence_graded": fit_spec.convergence_graded,
+            "sites": list(fit_spec.sites), "derived": list(fit_spec.derived),
+            "min_ess": fit_spec.min_ess, "max_r_hat": fit_spec.max_r_hat, "max_divergences": fit_spec.max_divergences, "convergence_graded": fit_spec.convergence_graded,
         } | ({"note": fit_spec.note} if fit_spec.note else {}))
         for site in fit_spec.compared:
             values = draws[site]

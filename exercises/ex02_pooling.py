@@ -53,7 +53,9 @@ def partial_pooling_model(y, sigma=MEASUREMENT_SD):
     """Partial pooling. Scalars ``mu`` and ``tau`` outside the plate; ``mu_i`` (shape (5,)) and ``obs`` inside.
 
     mu ~ Normal(0, 10), tau ~ Exponential(1), mu_i ~ Normal(mu, tau), y_i ~ Normal(mu_i, sigma).
-    Sample mu_i non-centred (``numpyro.handlers.reparam`` with ``LocScaleReparam(0)``) or the sampler
-    will report divergences; the site must still be called ``mu_i``.
+    Sample mu_i non-centred, or the sampler reports divergences near tau = 0: wrap it in
+    ``numpyro.handlers.reparam(config={"mu_i": LocScaleReparam(0)})``, or sample ``mu_raw`` ~ Normal(0, 1)
+    in the plate and record ``mu_i = numpyro.deterministic("mu_i", mu + tau * mu_raw)``. Either way
+    the site holding the group means is called ``mu_i``.
     """
     raise NotImplementedError("write the partial pooling model (non-centred mu_i)")

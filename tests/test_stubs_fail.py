@@ -1,5 +1,4 @@
 """The untouched stubs earn nothing: every graded check FAILS with "not implemented yet" (no errors)."""
-from pathlib import Path
 
 import pytest
 
