@@ -1,7 +1,10 @@
 """Deliberately wrong solutions must be rejected, by the check meant to catch them.
 
-Each ``tests/wrong_variants/<variant>/<exercise>.py`` is a complete exercise module with one mistake.
-Its header names the mistake and the checks that must fail::
+Each ``tests/wrong_variants/<variant>/<exercise>.py`` is a complete exercise module with one mistake. It
+takes everything from the reference solution (``from solutions.<exercise> import *``) and redefines only
+the wrong function, and any solution function that calls it: a function looks names up in the module
+that defines it, so the solution's caller would still call the solution's version. Its header names the
+mistake and the checks that must fail::
 
     # caught-by: test_non_centred_posterior, test_centred_structure
     # mistake: the likelihood uses sd**2 (a variance) where Normal expects the standard error

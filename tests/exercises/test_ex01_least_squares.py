@@ -30,11 +30,6 @@ def ordinary_least_squares(X, y):
     return beta, s2, np.sqrt(s2 * np.diag(np.linalg.inv(X.T @ X))), rss
 
 
-@pytest.fixture(scope="module")
-def module(load_exercise):
-    return load_exercise(EXERCISE)
-
-
 def _as_array(value, name: str) -> np.ndarray:
     try:
         return np.asarray(value, dtype=float)

@@ -64,28 +64,6 @@ SPEC = posterior.ExerciseSpec(
 FITS = {fit.id: fit for fit in SPEC.fits}
 
 
-@pytest.fixture(scope="module")
-def module(load_exercise):
-    return load_exercise(EXERCISE)
-
-
-@pytest.fixture(scope="module")
-def expected(load_expected):
-    return load_expected(EXERCISE)
-
-
-@pytest.fixture(scope="module")
-def fits(module, expected):
-    """Each model fitted once, lazily, under the grading sampler."""
-    cache = {}
-
-    def get(fit_id):
-        if fit_id not in cache:
-            cache[fit_id] = posterior.fit_outcome(module, FITS[fit_id], expected.sampler)
-        return cache[fit_id]
-    return get
-
-
 @pytest.mark.points(1)
 def test_toy_data(module):
     data = np.asarray(feedback.call(module, "toy_data"), dtype=float)

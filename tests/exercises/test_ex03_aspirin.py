@@ -64,26 +64,6 @@ SPEC = posterior.ExerciseSpec(
 FITS = {fit.id: fit for fit in SPEC.fits}
 
 
-@pytest.fixture(scope="module")
-def module(load_exercise):
-    return load_exercise(EXERCISE)
-
-
-@pytest.fixture(scope="module")
-def expected(load_expected):
-    return load_expected(EXERCISE)
-
-
-@pytest.fixture(scope="module")
-def non_centred_fit(module, expected):
-    return posterior.fit_outcome(module, FITS["non_centred"], expected.sampler)
-
-
-@pytest.fixture(scope="module")
-def centred_fit(module, expected):
-    return posterior.fit_outcome(module, FITS["centred"], expected.sampler)
-
-
 # ---------------------------------------------------------------- data and complete pooling
 
 @pytest.mark.points(2)
@@ -182,16 +162,16 @@ def test_non_centred_structure(module):
 # ---------------------------------------------------------------- posterior
 
 @pytest.mark.points(1)
-def test_non_centred_convergence(non_centred_fit):
-    posterior.check_convergence(non_centred_fit, FITS["non_centred"])
+def test_non_centred_convergence(fits):
+    posterior.check_convergence(fits("non_centred"), FITS["non_centred"])
 
 
 @pytest.mark.points(2)
 @pytest.mark.parametrize("site", FITS["non_centred"].sites)
-def test_non_centred_posterior(non_centred_fit, expected, site):
-    posterior.check_site(non_centred_fit, FITS["non_centred"], expected.records("non_centred", site), site)
+def test_non_centred_posterior(fits, expected, site):
+    posterior.check_site(fits("non_centred"), FITS["non_centred"], expected.records("non_centred", site), site)
 
 
 @pytest.mark.points(1)
-def test_centred_posterior(centred_fit, expected):
-    posterior.check_site(centred_fit, FITS["centred"], expected.records("centred", "mu"), "mu")
+def test_centred_posterior(fits, expected):
+    posterior.check_site(fits("centred"), FITS["centred"], expected.records("centred", "mu"), "mu")

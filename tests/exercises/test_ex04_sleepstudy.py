@@ -84,29 +84,6 @@ SPEC = posterior.ExerciseSpec(
 FITS = {fit.id: fit for fit in SPEC.fits}
 
 
-@pytest.fixture(scope="module")
-def module(load_exercise):
-    return load_exercise(EXERCISE)
-
-
-@pytest.fixture(scope="module")
-def expected(load_expected):
-    return load_expected(EXERCISE)
-
-
-@pytest.fixture(scope="module")
-def fits(module, expected):
-    """Each graded model fitted once (lazily, so a check that needs one fit does not wait for all)."""
-    cache = {}
-
-    def get(fit_id):
-        if fit_id not in cache:
-            cache[fit_id] = posterior.fit_outcome(module, FITS[fit_id], expected.sampler)
-        return cache[fit_id]
-
-    return get
-
-
 # ---------------------------------------------------------------- data
 
 @pytest.mark.points(2)

@@ -75,21 +75,6 @@ SPEC = posterior.ExerciseSpec(
 FIT = SPEC.fits[0]
 
 
-@pytest.fixture(scope="module")
-def module(load_exercise):
-    return load_exercise(EXERCISE)
-
-
-@pytest.fixture(scope="module")
-def expected(load_expected):
-    return load_expected(EXERCISE)
-
-
-@pytest.fixture(scope="module")
-def trial_fit(module, expected):
-    return posterior.fit_outcome(module, FIT, expected.sampler)
-
-
 # ---------------------------------------------------------------- data and plot
 
 @pytest.mark.points(2)
@@ -248,28 +233,28 @@ def check_posterior(outcome, site, records):
 
 
 @pytest.mark.points(1)
-def test_convergence(trial_fit):
-    posterior.check_convergence(trial_fit, FIT)
+def test_convergence(fits):
+    posterior.check_convergence(fits("trial"), FIT)
 
 
 @pytest.mark.points(2)
 @pytest.mark.parametrize("drug", [0, 1], ids=["drug1", "drug2"])
-def test_drug_effect(trial_fit, expected, drug):
+def test_drug_effect(fits, expected, drug):
     records = [r for r in expected.records("trial", "delta") if r["index"] == [drug]]
-    check_posterior(trial_fit, "delta", records)
+    check_posterior(fits("trial"), "delta", records)
 
 
 @pytest.mark.points(1)
 @pytest.mark.parametrize("site", ["tau", "sigma"])
-def test_scales(trial_fit, expected, site):
-    check_posterior(trial_fit, site, expected.records("trial", site))
+def test_scales(fits, expected, site):
+    check_posterior(fits("trial"), site, expected.records("trial", site))
 
 
 @pytest.mark.points(2)
-def test_difference_posterior(trial_fit, expected):
-    check_posterior(trial_fit, "difference", expected.records("trial", "difference"))
+def test_difference_posterior(fits, expected):
+    check_posterior(fits("trial"), "difference", expected.records("trial", "difference"))
 
 
 @pytest.mark.points(1)
-def test_prob_drug2_better_posterior(trial_fit, expected):
-    check_posterior(trial_fit, "drug2_better", expected.records("trial", "drug2_better"))
+def test_prob_drug2_better_posterior(fits, expected):
+    check_posterior(fits("trial"), "drug2_better", expected.records("trial", "drug2_better"))

@@ -15,7 +15,7 @@ def district_data() -> dict:
     """The exercise's simulated data, generated here exactly as `district_data()` in the exercise module.
 
     The checks never take data from the student's module (which a student can edit); this copy must stay
-    identical to the one in exercises/ and solutions/.
+    identical to the one in exercises/ and solutions/ (tests/test_exercise_parity.py compares them).
     """
     rng = np.random.default_rng(DATA_SEED)
     truth = {"beta0": float(np.log(50 / 100_000)), "beta1": 0.4, "tau_cases": 0.3,
@@ -94,29 +94,6 @@ SPEC = posterior.ExerciseSpec(
     ),
 )
 FITS = {fit.id: fit for fit in SPEC.fits}
-
-
-@pytest.fixture(scope="module")
-def module(load_exercise):
-    return load_exercise(EXERCISE)
-
-
-@pytest.fixture(scope="module")
-def expected(load_expected):
-    return load_expected(EXERCISE)
-
-
-@pytest.fixture(scope="module")
-def fits(module, expected):
-    """Each graded model fitted once, when a check first needs it."""
-    cache = {}
-
-    def get(fit_id):
-        if fit_id not in cache:
-            cache[fit_id] = posterior.fit_outcome(module, FITS[fit_id], expected.sampler)
-        return cache[fit_id]
-
-    return get
 
 
 # ---------------------------------------------------------------- structure
@@ -231,13 +208,6 @@ def test_variance_explained(module):
 
 # ---------------------------------------------------------------- posterior
 
-def check_posterior(outcome, spec, site, records):
-    fit = outcome.value
-    problems = posterior.site_problems(fit, records)
-    if problems:
-        feedback.fail(problems, heading=f"posterior of {site} in {spec.model} is off:", hint=spec.hints.get(site, ""))
-
-
 @pytest.mark.points(1)
 @pytest.mark.parametrize("fit_id", ["survey", "glmm"])
 def test_convergence(fits, fit_id):
@@ -247,15 +217,15 @@ def test_convergence(fits, fit_id):
 @pytest.mark.points(1)
 @pytest.mark.parametrize("site", FITS["survey"].sites)
 def test_random_intercept_posterior(fits, expected, site):
-    check_posterior(fits("survey"), FITS["survey"], site, expected.records("survey", site))
+    posterior.check_site(fits("survey"), FITS["survey"], expected.records("survey", site), site)
 
 
 @pytest.mark.points(2)
 @pytest.mark.parametrize("site", FITS["glmm"].sites)
 def test_glmm_posterior(fits, expected, site):
-    check_posterior(fits("glmm"), FITS["glmm"], site, expected.records("glmm", site))
+    posterior.check_site(fits("glmm"), FITS["glmm"], expected.records("glmm", site), site)
 
 
 @pytest.mark.points(1)
 def test_variance_share_posterior(fits, expected):
-    check_posterior(fits("glmm"), FITS["glmm"], "share", expected.records("glmm", "share"))
+    posterior.check_site(fits("glmm"), FITS["glmm"], expected.records("glmm", "share"), "share")
