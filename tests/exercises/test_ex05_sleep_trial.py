@@ -53,7 +53,8 @@ STUDENT = "Student (1908), paired t-test on the ten differences"
 
 SPEC = posterior.ExerciseSpec(
     exercise=EXERCISE,
-    sampler=SamplerSettings(num_chains=4, num_warmup=1000, num_samples=1500, target_accept_prob=0.95,
+    # target_accept 0.99: at 0.95 a correct model diverged at 2 of 50 grading seeds (scripts/fairness.py)
+    sampler=SamplerSettings(num_chains=4, num_warmup=1000, num_samples=1500, target_accept_prob=0.99,
                             seed=20231, chain_method="sequential"),
     reference=SamplerSettings(num_chains=4, num_warmup=2000, num_samples=25000, target_accept_prob=0.95,
                               seed=7, chain_method="sequential"),
