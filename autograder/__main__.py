@@ -25,6 +25,9 @@ def add_grading_options(parser: argparse.ArgumentParser, jobs: int) -> None:
                         help=f"stdout+stderr limit per exercise in KB (default {DEFAULT_LIMITS.output_kb})")
     parser.add_argument("--jax-cache", default=None, type=Path,
                         help="JAX compilation cache shared by the runs (default: <instructor-root>/.jax_cache)")
+    parser.add_argument("--catalog-cache", default=None, type=Path,
+                        help="folder caching the checks' points table between runs "
+                             "(default: $XDG_CACHE_HOME/course-autograder)")
     parser.add_argument("--keep-workdir", action="store_true", help="keep the temporary run folders (debugging)")
 
 
@@ -33,7 +36,7 @@ def grade_options(args: argparse.Namespace):
 
     limits = Limits(timeout=args.timeout, memory_mb=args.memory_mb, output_kb=args.output_kb)
     return GradeOptions(limits=limits, jobs=args.jobs, exercises=tuple(args.exercise), jax_cache=args.jax_cache,
-                        keep_workdir=args.keep_workdir)
+                        catalog_cache=args.catalog_cache, keep_workdir=args.keep_workdir)
 
 
 def command_grade(args: argparse.Namespace) -> int:

@@ -2,13 +2,20 @@
 
 Points come from ``@pytest.mark.points(n)`` next to each check. They are collected once, in a
 subprocess where no submission code is present (``pytest --collect-only`` through the grader plugin),
-so a submission can never change what a check is worth or add checks of its own.
+so a submission can never change what a check is worth or add checks of its own. A clean collection
+is cached under the user's cache folder, keyed by the checks' content and the Python and pytest
+versions, so the next run of the same checks starts grading at once (grading children cannot write there).
 """
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import platform
 import re
 import tomllib
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
 
 from autograder import isolation
@@ -110,3 +117,42 @@ def collect(instructor_root: Path, checks: Path, workdir: Path, jax_cache: Path)
         if not checks_of and name not in catalog.errors:
             catalog.errors[name] = "no checks were collected for this exercise"
     return catalog
+
+
+def default_cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/course-autograder`` (``~/.cache/course-autograder``): outside every grading sandbox."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "course-autograder"
+
+
+def cache_path(cache_dir: Path, checks: Path, ini: str) -> Path:
+    """The cache file for these checks: its name is a digest of every check file, the ini and the versions."""
+    digest = hashlib.sha256()
+    for name, checksum in isolation.tree_digest(checks).items():
+        digest.update(f"{name}\0{checksum}\n".encode())
+    digest.update(f"{ini}\0python {platform.python_version()}\0pytest {metadata.version('pytest')}".encode())
+    return Path(cache_dir) / f"catalog-{digest.hexdigest()[:32]}.json"
+
+
+def save(catalog: Catalog, path: Path) -> None:
+    """Write a catalog that collected without errors (atomically, so a reader never sees half a file)."""
+    if catalog.errors:
+        return
+    table = {name: [[check.nodeid, check.name, check.points] for check in checks]
+             for name, checks in catalog.exercises.items()}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(f".{os.getpid()}.tmp")
+    partial.write_text(json.dumps({"exercises": table}), encoding="utf-8")
+    partial.replace(path)
+
+
+def load_cached(path: Path, instructor_root: Path, ini: str) -> Catalog | None:
+    """The catalog saved at ``path`` for the same exercises, or None when absent or unreadable."""
+    try:
+        table = json.loads(path.read_text(encoding="utf-8"))["exercises"]
+        exercises = {name: [Check(str(nodeid), str(name_), float(points)) for nodeid, name_, points in checks]
+                     for name, checks in table.items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):  # absent, damaged or another layout
+        return None
+    if list(exercises) != exercise_names(instructor_root) or not all(exercises.values()):
+        return None
+    return Catalog(instructor_root, ini, exercises)

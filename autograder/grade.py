@@ -32,12 +32,13 @@ IGNORED_SUBMISSION_FILES = ("tests", "conftest.py", "pytest.ini", "pyproject.tom
 
 @dataclass(frozen=True)
 class GradeOptions:
-    """How to grade: limits, parallel workers, which exercises, where the JAX cache lives."""
+    """How to grade: limits, parallel workers, which exercises, where the JAX and catalog caches live."""
 
     limits: isolation.Limits = field(default_factory=isolation.Limits)
     jobs: int = 2
     exercises: tuple[str, ...] = ()
     jax_cache: Path | None = None
+    catalog_cache: Path | None = None
     keep_workdir: bool = False
 
 
@@ -50,6 +51,7 @@ class Grader:
         self.options = options or GradeOptions()
         self.progress = progress or Progress(CHECKS)
         self.jax_cache = Path(self.options.jax_cache or self.root / ".jax_cache").resolve()
+        self.catalog_cache = Path(self.options.catalog_cache or catalog_module.default_cache_dir()).resolve()
         self.workdir = Path(tempfile.mkdtemp(prefix="autograder-"))
         self.checks = self.workdir / "checks"
         isolation.copy_checks(self.root, self.checks)
@@ -71,10 +73,23 @@ class Grader:
     def catalog(self) -> catalog_module.Catalog:
         with self._lock:
             if self._catalog is None:
-                self.progress.say("[grader] collecting the instructor's checks")
-                self._catalog = catalog_module.collect(self.root, self.checks, self.workdir / "collect",
-                                                       self.jax_cache)
+                self._catalog = self._cached_or_collected_catalog()
         return self._catalog
+
+    def _cached_or_collected_catalog(self) -> catalog_module.Catalog:
+        ini = catalog_module.ini_text(self.root)
+        cache_file = catalog_module.cache_path(self.catalog_cache, self.checks, ini)
+        cached = catalog_module.load_cached(cache_file, self.root, ini)
+        if cached is not None:
+            self.progress.say(f"[grader] the checks' points table is cached ({cache_file})")
+            return cached
+        self.progress.say("[grader] collecting the instructor's checks")
+        collected = catalog_module.collect(self.root, self.checks, self.workdir / "collect", self.jax_cache)
+        try:
+            catalog_module.save(collected, cache_file)
+        except OSError as error:
+            self.progress.say(f"[grader] could not cache the points table ({error}); collecting again next time")
+        return collected
 
     def exercise_names(self, only: tuple[str, ...] = ()) -> list[str]:
         """The exercises to grade: ``only``, else the options' selection, else all, in catalog order."""

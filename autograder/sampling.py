@@ -17,6 +17,9 @@ from numpyro.infer import MCMC, NUTS
 from coursekit import diagnostics
 
 GRADING_SEED_ENV = "COURSE_GRADING_SEED"
+HOST_DEVICES = 4
+"""CPU devices a grading session asks XLA for: one per graded chain (at most 4), so the chains run as one
+parallel program that is traced and compiled once instead of once per chain (half the CPU time here)."""
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,13 @@ class SamplerSettings:
 
     def with_seed(self, seed: int) -> "SamplerSettings":
         return SamplerSettings(**{**self.to_dict(), "seed": int(seed)})
+
+
+def provide_host_devices(count: int = HOST_DEVICES) -> None:
+    """Make JAX offer ``count`` CPU devices for parallel chains; effective only before its backend starts."""
+    import numpyro
+
+    numpyro.set_host_device_count(count)
 
 
 def grading_seed(default: int) -> int:
@@ -81,13 +91,19 @@ class Fit:
 
 def run_nuts(model, args: tuple = (), kwargs: dict | None = None,
              settings: SamplerSettings = SamplerSettings()) -> Fit:
-    """Sample ``model(*args, **kwargs)`` with NUTS under ``settings``; exceptions from the model propagate."""
+    """Sample ``model(*args, **kwargs)`` with NUTS under ``settings``; exceptions from the model propagate.
+
+    Parallel chains need a device each; with fewer devices they run one after another (same chains).
+    """
+    chain_method = settings.chain_method
+    if chain_method == "parallel" and jax.local_device_count() < settings.num_chains:
+        chain_method = "sequential"
     mcmc = MCMC(
         NUTS(model, target_accept_prob=settings.target_accept_prob),
         num_warmup=settings.num_warmup,
         num_samples=settings.num_samples,
         num_chains=settings.num_chains,
-        chain_method=settings.chain_method,
+        chain_method=chain_method,
         progress_bar=False,
     )
     start = time.perf_counter()

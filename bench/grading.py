@@ -1,8 +1,8 @@
 """Time the grader on a full submission made of the reference solutions: cold, then warm.
 
 The submission is a temporary folder holding ``exercises/exNN_name.py`` copied from ``solutions/``,
-graded by the grader command exactly as an instructor runs it. Cold uses an empty JAX cache
-folder; warm grades again with the folder the cold run filled.
+graded by the grader command exactly as an instructor runs it. Cold uses an empty JAX cache folder
+and an empty catalog cache (the checks' points table); warm grades again with the folders the cold run filled.
 """
 from __future__ import annotations
 
@@ -28,8 +28,10 @@ def make_submission(repo: Path, folder: Path) -> Path:
 
 
 def grade_command(submission: Path, cache_dir: Path, out_dir: Path) -> list[str]:
+    """The instructor's grading command, with both caches in ``cache_dir`` (JAX's and the checks' catalog)."""
     return [sys.executable, "-m", "autograder", "grade", str(submission),
-            "--jax-cache", str(cache_dir), "--out", str(out_dir), "--quiet"]
+            "--jax-cache", str(cache_dir / "jax"), "--catalog-cache", str(cache_dir / "catalog"),
+            "--out", str(out_dir), "--quiet"]
 
 
 def run_grader(repo: Path, submission: Path, cache_dir: Path, out_dir: Path,
@@ -71,12 +73,12 @@ def unpassed_checks(report: dict) -> list[str]:
 def measure(repo: Path, scratch: Path, timeout: float = 600) -> tuple[list[Measurement], list[str]]:
     """Grade the solutions cold then warm; return measurements and notes on anything unexpected."""
     submission = make_submission(repo, scratch / "submission")
-    cache_dir = scratch / "jax-cache"
+    cache_dir = scratch / "caches"
     rows, notes = [], []
     for label in ("cold", "warm"):
         print(f"grading: {label} run", flush=True)
         seconds, report, output = run_grader(repo, submission, cache_dir, scratch / f"report-{label}", timeout)
-        item = f"{label} ({'empty' if label == 'cold' else 'filled'} JAX cache)"
+        item = f"{label} ({'empty' if label == 'cold' else 'filled'} JAX and catalog caches)"
         rows += [Measurement("grading", item, "wall time", seconds, "s"),
                  Measurement("grading", item, "target", f"≤ {TARGETS[label]:g} s"),
                  Measurement("grading", item, "meets target", "yes" if seconds <= TARGETS[label] else "NO")]
@@ -86,7 +88,7 @@ def measure(repo: Path, scratch: Path, timeout: float = 600) -> tuple[list[Measu
             continue
         total = f"{report.get('points', float('nan')):g}/{report.get('max_points', float('nan')):g}"
         rows += [Measurement("grading", item, "points", total),
-                 Measurement("grading", item, "cache files after", cache_files(cache_dir))]
+                 Measurement("grading", item, "JAX cache files after", cache_files(cache_dir / "jax"))]
         rows += exercise_rows(report, label)
         jobs = report.get("grader", {}).get("jobs")
         if label == "cold" and jobs and jobs > 1:
@@ -96,6 +98,6 @@ def measure(repo: Path, scratch: Path, timeout: float = 600) -> tuple[list[Measu
             notes.append(f"The reference solutions did not earn full points in the {label} run ({total}; "
                          f"not passed: {', '.join(unpassed_checks(report)) or 'see the report'}): "
                          "a grading time is only meaningful for a grader that passes them.")
-    if cache_files(cache_dir) == 0:
+    if cache_files(cache_dir / "jax") == 0:
         notes.append("The grader wrote nothing to the JAX cache folder it was given, so warm is not faster than cold.")
     return rows, notes

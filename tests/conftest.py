@@ -23,8 +23,10 @@ def pytest_addoption(parser):
 
 
 def pytest_configure(config):
+    from autograder.sampling import provide_host_devices
     from coursekit.jaxcache import enable_compilation_cache
 
+    provide_host_devices()
     enable_compilation_cache()
     try:
         targets.resolve_target(config.getoption("--target"), root=TESTS_DIR.parent)

@@ -29,7 +29,7 @@ SPEC = posterior.ExerciseSpec(
     # 2000 draws a chain: with 1000, R-hat of tau in the partial pooling model crossed 1.01 in 1 of 50 seeds.
     # target_accept 0.99: at 0.95 the partial pooling model met up to 4 divergences (9 of 50 seeds).
     sampler=SamplerSettings(num_chains=4, num_warmup=1000, num_samples=2000, target_accept_prob=0.99,
-                            seed=20232, chain_method="sequential"),
+                            seed=20232, chain_method="parallel"),
     reference=SamplerSettings(num_chains=4, num_warmup=2000, num_samples=25000, target_accept_prob=0.99,
                               seed=8, chain_method="sequential"),
     fits=(

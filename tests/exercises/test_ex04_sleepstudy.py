@@ -52,7 +52,7 @@ LME4 = "lme4 REML fit of Reaction ~ Days + (Days | Subject) (Bates et al. 2015)"
 SPEC = posterior.ExerciseSpec(
     exercise=EXERCISE,
     sampler=SamplerSettings(num_chains=4, num_warmup=500, num_samples=1000, target_accept_prob=0.8,
-                            seed=20231, chain_method="sequential"),
+                            seed=20231, chain_method="parallel"),
     reference=SamplerSettings(num_chains=4, num_warmup=1500, num_samples=10000, target_accept_prob=0.9,
                               seed=7, chain_method="sequential"),
     fits=(

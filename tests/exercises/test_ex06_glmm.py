@@ -73,7 +73,7 @@ GLMM_HINTS = {
 SPEC = posterior.ExerciseSpec(
     exercise=EXERCISE,
     sampler=SamplerSettings(num_chains=4, num_warmup=500, num_samples=1000, target_accept_prob=0.9,
-                            seed=20231, chain_method="sequential"),
+                            seed=20231, chain_method="parallel"),
     reference=SamplerSettings(num_chains=4, num_warmup=2000, num_samples=20000, target_accept_prob=0.95,
                               seed=7, chain_method="sequential"),
     fits=(

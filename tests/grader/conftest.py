@@ -16,6 +16,7 @@ def pytest_configure(config):
 @pytest.fixture(scope="session")
 def fake_grader(tmp_path_factory):
     """A grader over the fake course (checks collected once), with small limits so hostile cases end fast."""
-    options = GradeOptions(limits=FAST_LIMITS, jobs=2, jax_cache=tmp_path_factory.mktemp("jax_cache"))
+    options = GradeOptions(limits=FAST_LIMITS, jobs=2, jax_cache=tmp_path_factory.mktemp("jax_cache"),
+                           catalog_cache=tmp_path_factory.mktemp("catalog_cache"))
     with Grader(COURSE, options, Progress(QUIET)) as grader:
         yield grader

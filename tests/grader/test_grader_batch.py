@@ -24,7 +24,8 @@ def gradebook(tmp_path_factory):
     (submissions / "dave.zip").write_bytes(b"PK")            # not a folder
     (submissions / "erin").mkdir()
     (submissions / "erin" / "exercises").write_text("a file, not a folder")
-    options = GradeOptions(limits=FAST_LIMITS, jobs=1, exercises=SOME, jax_cache=root / "cache")
+    options = GradeOptions(limits=FAST_LIMITS, jobs=1, exercises=SOME, jax_cache=root / "cache",
+                           catalog_cache=root / "catalog")
     csv_path = grade_folder(submissions, root / "out", instructor_root=COURSE, options=options,
                             students_in_parallel=2, progress=Progress(QUIET))
     with open(csv_path, newline="") as handle:

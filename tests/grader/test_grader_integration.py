@@ -14,8 +14,8 @@ from autograder.results import GRADED
 pytestmark = pytest.mark.grading
 
 
-def test_the_reference_solutions_earn_full_marks():
-    with Grader(REPO_ROOT, GradeOptions(jobs=2), Progress(QUIET)) as grader:
+def test_the_reference_solutions_earn_full_marks(tmp_path):
+    with Grader(REPO_ROOT, GradeOptions(jobs=2, catalog_cache=tmp_path), Progress(QUIET)) as grader:
         report = grader.grade(REPO_ROOT / "solutions")
     problems = [f"{exercise.name}: {exercise.status} {exercise.reasons} "
                 + "; ".join(f"{check.name}: {check.message[:200]}" for check in exercise.checks if not check.passed)

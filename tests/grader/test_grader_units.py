@@ -1,10 +1,14 @@
-"""Small pieces of the grader: finding a submission's modules, reading events, manifests, the ini."""
+"""Small pieces of the grader: finding a submission's modules, reading events, manifests, the ini, the
+catalog cache."""
 import os
+import shutil
 
+import pytest
 from grader_support import COURSE
 
 from autograder import catalog, manifest
-from autograder.grade import locate_exercises, module_problem
+from autograder.grade import GradeOptions, Grader, locate_exercises, module_problem
+from autograder.progress import QUIET, Progress
 from autograder.isolation import EventReader, changed_files, tail, tree_digest
 
 
@@ -99,3 +103,44 @@ def test_exercises_are_named_after_their_check_files():
     names = catalog.exercise_names(COURSE)
     assert names[0] == "ex01_basics" and len(names) == 14
     assert catalog.exercise_of("tests/exercises/test_ex03_raises.py::test_answer_value") == "ex03_raises"
+
+
+def test_a_second_grader_reuses_the_collected_points_without_collecting(fake_grader, monkeypatch):
+    collected = fake_grader.catalog
+    assert not collected.errors, "the fake course has a check file that does not collect"
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("collected again although the checks did not change")
+
+    monkeypatch.setattr(catalog, "collect", refuse)
+    options = GradeOptions(catalog_cache=fake_grader.catalog_cache)
+    with Grader(COURSE, options, Progress(QUIET)) as again:
+        assert again.catalog.exercises == collected.exercises
+
+
+def _cached_catalog_file(fake_grader):
+    fake_grader.catalog  # noqa: B018 - collect (or load) so the cache file exists
+    ini = catalog.ini_text(COURSE)
+    return catalog.cache_path(fake_grader.catalog_cache, fake_grader.checks, ini), ini
+
+
+def test_the_cache_file_is_named_after_the_checks_content(fake_grader, tmp_path):
+    cached, ini = _cached_catalog_file(fake_grader)
+    assert cached.is_file()
+    checks = tmp_path / "checks"
+    shutil.copytree(fake_grader.checks, checks)
+    assert catalog.cache_path(fake_grader.catalog_cache, checks, ini) == cached
+    test_file = next((checks / "exercises").glob("test_ex*.py"))
+    test_file.write_text(test_file.read_text() + "\n# one more line\n")
+    assert catalog.cache_path(fake_grader.catalog_cache, checks, ini) != cached
+    assert catalog.cache_path(fake_grader.catalog_cache, fake_grader.checks, ini + "# other\n") != cached
+
+
+@pytest.mark.parametrize("damage", ["", "{not json", '{"exercises": {"ex01_basics": [["a", "b", 1]]}}',
+                                    '{"exercises": []}'])
+def test_a_damaged_or_foreign_cache_file_is_ignored(fake_grader, tmp_path, damage):
+    cached, ini = _cached_catalog_file(fake_grader)
+    assert catalog.load_cached(cached, COURSE, ini).exercises == fake_grader.catalog.exercises
+    damaged = tmp_path / cached.name
+    damaged.write_text(damage)
+    assert catalog.load_cached(damaged, COURSE, ini) is None
