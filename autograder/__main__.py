@@ -28,6 +28,9 @@ def add_grading_options(parser: argparse.ArgumentParser, jobs: int) -> None:
     parser.add_argument("--catalog-cache", default=None, type=Path,
                         help="folder caching the checks' points table between runs "
                              "(default: $XDG_CACHE_HOME/course-autograder)")
+    parser.add_argument("--no-prefork", action="store_true",
+                        help="start every exercise as a new Python process instead of forking it from a "
+                             "server that imported the libraries once (slower; for comparison)")
     parser.add_argument("--keep-workdir", action="store_true", help="keep the temporary run folders (debugging)")
 
 
@@ -36,7 +39,8 @@ def grade_options(args: argparse.Namespace):
 
     limits = Limits(timeout=args.timeout, memory_mb=args.memory_mb, output_kb=args.output_kb)
     return GradeOptions(limits=limits, jobs=args.jobs, exercises=tuple(args.exercise), jax_cache=args.jax_cache,
-                        catalog_cache=args.catalog_cache, keep_workdir=args.keep_workdir)
+                        catalog_cache=args.catalog_cache, prefork=not args.no_prefork,
+                        keep_workdir=args.keep_workdir)
 
 
 def command_grade(args: argparse.Namespace) -> int:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from autograder import catalog as catalog_module
 from autograder import isolation, manifest, scoring
+from autograder.prefork import Preforker, PreforkError
 from autograder.progress import CHECKS, Progress
 from autograder.results import ERROR, INVALID, MISSING, VOIDED, ExerciseResult, GradeReport
 from autograder.scan import scan_source
@@ -32,13 +33,15 @@ IGNORED_SUBMISSION_FILES = ("tests", "conftest.py", "pytest.ini", "pyproject.tom
 
 @dataclass(frozen=True)
 class GradeOptions:
-    """How to grade: limits, parallel workers, which exercises, where the JAX and catalog caches live."""
+    """How to grade: limits, parallel workers, which exercises, where the JAX and catalog caches live, and
+    whether runs are forked from servers that imported the libraries once (``autograder.prefork``)."""
 
     limits: isolation.Limits = field(default_factory=isolation.Limits)
     jobs: int = 2
     exercises: tuple[str, ...] = ()
     jax_cache: Path | None = None
     catalog_cache: Path | None = None
+    prefork: bool = True
     keep_workdir: bool = False
 
 
@@ -58,6 +61,8 @@ class Grader:
         self._catalog: catalog_module.Catalog | None = None
         self._counter = 0
         self._lock = threading.Lock()
+        self._launchers: list[Preforker] = []
+        self._idle_launchers: list[Preforker] = []
 
     def __enter__(self) -> "Grader":
         return self
@@ -66,6 +71,8 @@ class Grader:
         self.close()
 
     def close(self) -> None:
+        for launcher in self._launchers:
+            launcher.close()
         if not self.options.keep_workdir:
             shutil.rmtree(self.workdir, ignore_errors=True)
 
@@ -200,12 +207,49 @@ class Grader:
         try:
             folders = isolation.prepare(root, self.checks, self.catalog.ini_text, modules)
             test_file = folders.tests / self.catalog.test_file(name)
-            run = isolation.run(folders, test_file, self.root, self.options.limits, self.jax_cache, on_event)
+            launcher = self._take_launcher()
+            try:
+                run = isolation.run(folders, test_file, self.root, self.options.limits, self.jax_cache, on_event,
+                                    launcher=launcher)
+            finally:
+                self._give_back(launcher)
             result = scoring.score(name, checks, run, self.options.limits)
         except Exception as error:  # noqa: BLE001 - the grader reports, it does not crash
             result = scoring.unrun(name, checks, ERROR, [f"grader error: {type(error).__name__}: {error}"])
         self.progress.finished(who, result)
         return result
+
+    @property
+    def prefork_servers(self) -> int:
+        """How many prefork servers this grader has started (0 when runs start as new processes)."""
+        return len(self._launchers)
+
+    def _take_launcher(self) -> Preforker | None:
+        """An idle prefork server (a new one if none is idle), or None: then runs start as subprocesses."""
+        if not self.options.prefork:
+            return None
+        with self._lock:
+            while self._idle_launchers:
+                launcher = self._idle_launchers.pop()
+                if launcher.alive():
+                    return launcher
+            self._counter += 1
+            home = self.workdir / f"prefork{self._counter}"
+        for folder in (home / ".home", home / ".tmp"):
+            folder.mkdir(parents=True, exist_ok=True)
+        environment = isolation.child_environment(self.root, home, home, self.jax_cache)
+        try:
+            launcher = Preforker(environment, str(home))
+        except (PreforkError, OSError):
+            return None
+        with self._lock:
+            self._launchers.append(launcher)
+        return launcher
+
+    def _give_back(self, launcher: Preforker | None) -> None:
+        if launcher is not None:
+            with self._lock:
+                self._idle_launchers.append(launcher)
 
     def description(self) -> dict:
         """Grader settings and versions recorded in every report."""

@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from autograder.prefork import Preforker, PreforkError
+
 POLL_SECONDS = 0.2
 EVENT_LOG_LIMIT = 8 * 2**20
 TAIL_BYTES = 3000
@@ -141,9 +143,9 @@ def child_environment(instructor_root: Path, sandbox: Path, target: Path, jax_ca
     }
 
 
-def pytest_command(folders: RunFolders, test_file: Path, jax_cache: Path, collect: bool = False) -> list[str]:
-    """The pytest invocation of a run: instructor ini, grader plugin, no cache, no output capture."""
-    command = [sys.executable, "-m", "pytest", str(test_file), "-c", str(folders.ini),
+def pytest_arguments(folders: RunFolders, test_file: Path, jax_cache: Path, collect: bool = False) -> list[str]:
+    """The pytest arguments of a run: instructor ini, grader plugin, no cache, no output capture."""
+    command = [str(test_file), "-c", str(folders.ini),
                "--rootdir", str(folders.root), "-p", "no:cacheprovider", "-p", "autograder.plugin",
                "--grader-events", str(folders.events), "--target", str(folders.student_dir),
                "-q", "-s", "--no-header", "-o", "console_output_style=classic",
@@ -176,26 +178,36 @@ def changed_files(before: dict[str, str], after: dict[str, str]) -> list[str]:
 
 
 def run(folders: RunFolders, test_file: Path, instructor_root: Path, limits: Limits, jax_cache: Path,
-        on_event: Callable[[dict], None] | None = None, collect: bool = False) -> RunResult:
-    """Run pytest on ``test_file`` (inside ``folders.tests``) under ``limits``; never raises for the child."""
+        on_event: Callable[[dict], None] | None = None, collect: bool = False,
+        launcher: Preforker | None = None) -> RunResult:
+    """Run pytest on ``test_file`` (inside ``folders.tests``) under ``limits``; never raises for the child.
+
+    With a ``launcher`` the child is forked from its server (libraries already imported), else it is a
+    new ``python -m pytest`` process; either way it leads its own session under the same limits.
+    """
     jax_cache.mkdir(parents=True, exist_ok=True)
     before = tree_digest(folders.tests)
     environment = child_environment(instructor_root, folders.sandbox, folders.student_dir, jax_cache)
-    command = pytest_command(folders, test_file, jax_cache, collect=collect)
+    arguments = pytest_arguments(folders, test_file, jax_cache, collect=collect)
     stdout_path, stderr_path = folders.out / "stdout.log", folders.out / "stderr.log"
     reader = EventReader(folders.events)
     result = RunResult()
     started = time.monotonic()
-    with open(stdout_path, "wb") as stdout, open(stderr_path, "wb") as stderr:
-        process = subprocess.Popen(command, cwd=folders.sandbox, env=environment, stdin=subprocess.DEVNULL,
-                                   stdout=stdout, stderr=stderr, start_new_session=True)
-        apply_rlimits(process.pid, limits)
+    process = None
+    if launcher is not None:
         try:
-            result.killed_for = watch(process, limits, started, stdout_path, stderr_path, reader, result,
-                                      on_event)
-        finally:
-            kill_group(process.pid)
-            process.wait()
+            process = launcher.start(arguments, str(folders.sandbox), environment, str(stdout_path),
+                                     str(stderr_path))
+        except PreforkError:
+            process = None
+    if process is None:
+        process = start_subprocess(arguments, folders.sandbox, environment, stdout_path, stderr_path)
+    apply_rlimits(process.pid, limits)
+    try:
+        result.killed_for = watch(process, limits, started, stdout_path, stderr_path, reader, result, on_event)
+    finally:
+        kill_group(process.pid)
+        process.wait()
     result.duration = time.monotonic() - started
     result.returncode = process.returncode
     for event in reader.read():
@@ -206,6 +218,14 @@ def run(folders: RunFolders, test_file: Path, instructor_root: Path, limits: Lim
     result.stdout_tail, result.stderr_tail = tail(stdout_path), tail(stderr_path)
     result.checks_changed = changed_files(before, tree_digest(folders.tests))
     return result
+
+
+def start_subprocess(arguments: list[str], cwd: Path, environment: dict[str, str], stdout_path: Path,
+                     stderr_path: Path) -> subprocess.Popen:
+    """``python -m pytest *arguments`` in a new session, output to the two log files."""
+    with open(stdout_path, "wb") as stdout, open(stderr_path, "wb") as stderr:
+        return subprocess.Popen([sys.executable, "-m", "pytest", *arguments], cwd=cwd, env=environment,
+                                stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr, start_new_session=True)
 
 
 def watch(process, limits, started, stdout_path, stderr_path, reader, result, on_event) -> str | None:

@@ -17,9 +17,6 @@ from numpyro.infer import MCMC, NUTS
 from coursekit import diagnostics
 
 GRADING_SEED_ENV = "COURSE_GRADING_SEED"
-HOST_DEVICES = 4
-"""CPU devices a grading session asks XLA for: one per graded chain (at most 4), so the chains run as one
-parallel program that is traced and compiled once instead of once per chain (half the CPU time here)."""
 
 
 @dataclass(frozen=True)
@@ -42,13 +39,6 @@ class SamplerSettings:
 
     def with_seed(self, seed: int) -> "SamplerSettings":
         return SamplerSettings(**{**self.to_dict(), "seed": int(seed)})
-
-
-def provide_host_devices(count: int = HOST_DEVICES) -> None:
-    """Make JAX offer ``count`` CPU devices for parallel chains; effective only before its backend starts."""
-    import numpyro
-
-    numpyro.set_host_device_count(count)
 
 
 def grading_seed(default: int) -> int:

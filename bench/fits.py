@@ -165,9 +165,12 @@ def main(argv=None) -> int:
         print(__doc__.strip().splitlines()[2].strip(), file=sys.stderr)
         return 2
     framework, out_dir, exercises = argv[0], Path(argv[1]), argv[2:]
-    # JAX is configured as in a grading subprocess: CPU, the host devices the environment gives, the cache.
+    # JAX is configured as in a grading subprocess: CPU, a host device per graded chain, the cache.
     os.environ.setdefault("JAX_PLATFORMS", "cpu")
+    from coursekit.devices import provide_host_devices
     from coursekit.jaxcache import enable_compilation_cache
+
+    provide_host_devices()
     enable_compilation_cache()
     if framework == "pymc":
         import logging

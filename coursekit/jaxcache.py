@@ -5,17 +5,25 @@ Compiling a small NumPyro model costs seconds on a CPU; with the cache a repeat 
 git-ignored and safe to delete.
 """
 import os
+import sys
 
 from coursekit.paths import JAX_CACHE_DIR
 
 
 def enable_compilation_cache(cache_dir=None) -> str:
-    """Point JAX's persistent cache at ``cache_dir`` (default ``.jax_cache/``) and cache every compile."""
-    import jax
+    """Point JAX's persistent cache at ``cache_dir`` (default ``.jax_cache/``) and cache every compile.
 
+    Before JAX is imported the settings go into the environment, where JAX reads them on import (and
+    a session that never needs JAX does not load it); afterwards into ``jax.config``.
+    """
     path = str(cache_dir or os.environ.get("JAX_COMPILATION_CACHE_DIR") or JAX_CACHE_DIR)
     os.makedirs(path, exist_ok=True)
-    jax.config.update("jax_compilation_cache_dir", path)
-    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0)
-    jax.config.update("jax_persistent_cache_min_entry_size_bytes", -1)
+    settings = {"jax_compilation_cache_dir": path,
+                "jax_persistent_cache_min_compile_time_secs": 0,
+                "jax_persistent_cache_min_entry_size_bytes": -1}
+    if "jax" in sys.modules:
+        for name, value in settings.items():
+            sys.modules["jax"].config.update(name, value)
+    else:
+        os.environ.update({name.upper(): str(value) for name, value in settings.items()})
     return path

@@ -14,9 +14,9 @@ def setup_chapter(host_devices: int = 2) -> None:
 
     Host devices must be set before JAX starts its backend, so this runs first.
     """
-    import numpyro
+    from coursekit.devices import provide_host_devices
 
-    numpyro.set_host_device_count(host_devices)
+    provide_host_devices(host_devices)
     os.environ.setdefault("JAX_PLATFORMS", "cpu")
 
     from coursekit.jaxcache import enable_compilation_cache

@@ -104,7 +104,7 @@ def main(argv=None) -> int:
     parser.add_argument("--json", help="also write the results to this JSON file")
     args = parser.parse_args(argv)
 
-    from autograder.sampling import provide_host_devices
+    from coursekit.devices import provide_host_devices
     from coursekit.jaxcache import enable_compilation_cache
 
     provide_host_devices()  # the grading sessions' devices, so parallel chains run as graded

@@ -2,12 +2,12 @@
 import jax
 
 from autograder import expected as expected_files
-from autograder.sampling import HOST_DEVICES
+from coursekit.devices import GRADING_DEVICES
 
 
 def test_a_test_session_offers_a_device_per_graded_chain():
     graded = [expected_files.load(name).sampler for name in expected_files.exercises_with_spec()]
     most_chains = max(sampler.num_chains for sampler in graded)
-    assert HOST_DEVICES >= most_chains
+    assert GRADING_DEVICES >= most_chains
     assert jax.local_device_count() >= most_chains, "tests/conftest.py must ask XLA for the devices before JAX starts"
     assert all(sampler.chain_method == "parallel" for sampler in graded)

@@ -1,23 +1,34 @@
 """A hostile submission loses exactly the points of each misbehaving exercise, and the report says why.
 
 One grading run of tests/grader/fixtures/submissions/hostile covers every case (exercises run two at a
-time, each in its own subprocess); the tests below read its report.
+time, each in its own process); the tests below read its report. They run twice: with each exercise
+forked from a prefork server (the default) and started as a new Python process (``prefork=False``).
 """
+import dataclasses
 from pathlib import Path
 
 import pytest
-from grader_support import FAST_LIMITS, SUBMISSIONS
+from grader_support import COURSE, FAST_LIMITS, SUBMISSIONS
 
+from autograder.grade import Grader
+from autograder.progress import QUIET, Progress
 from autograder.results import GRADED, INVALID, MISSING, VOIDED
 
 HOSTILE = SUBMISSIONS / "hostile"
 ESCAPE = Path("/tmp/autograder-hostile-escape.txt")
 
 
-@pytest.fixture(scope="module")
-def report(fake_grader):
+@pytest.fixture(scope="module", params=["forked", "new process"])
+def report(request, fake_grader):
     ESCAPE.unlink(missing_ok=True)
-    return fake_grader.grade(HOSTILE)
+    if request.param == "forked":
+        graded = fake_grader.grade(HOSTILE)
+        assert fake_grader.prefork_servers > 0, "the runs were not forked from a prefork server"
+        return graded
+    with Grader(COURSE, dataclasses.replace(fake_grader.options, prefork=False), Progress(QUIET)) as grader:
+        graded = grader.grade(HOSTILE)
+        assert grader.prefork_servers == 0
+    return graded
 
 
 @pytest.fixture(scope="module")
