@@ -7,7 +7,8 @@ Each run gets its own folder::
     <run>/sandbox/              the working directory: the submission's exercise modules, HOME, TMPDIR
     <run>/out/                  events.jsonl (from autograder.plugin), stdout.log, stderr.log
 
-The subprocess gets a clean environment (no inherited secrets, PYTHONPATH = the instructor's tree only),
+The child (a new Python process, or a fork of an ``autograder.prefork`` server that has imported the
+libraries) gets a clean environment (no inherited secrets, PYTHONPATH = the instructor's tree only),
 its own session (so the whole process group can be killed), a data-segment limit and a file-size
 limit. While it runs the parent polls: wall-clock timeout, resident memory of the session, size of
 stdout/stderr; any excess kills the group. Afterwards the copied checks are compared with the originals.

@@ -66,11 +66,11 @@ def with_derived(draws: dict, fit_spec) -> dict:
     return {**draws, **{name: function(draws) for name, function in derived.items()}}
 
 
-def pymc_cores(settings, devices: int) -> int:
-    """PyMC gets the cores NumPyro gets: one process per chain when NumPyro runs the chains in parallel
-    (which it does only with a device per chain), else one."""
-    parallel = settings.chain_method == "parallel" and devices >= settings.num_chains
-    return settings.num_chains if parallel else 1
+PYMC_CORES = 1
+"""PyMC samples the chains one after another in one process, its faster configuration here: with one
+process per chain (``cores=4``, as NumPyro runs 4 chains on 4 devices) its warm fits of these small models
+took 1.0 to 3.4 times as long on 2 cores (geometric mean 1.8; bench/results/pymc-process-per-chain.md
+against latest.md): process start-up costs more than two cores give back."""
 
 
 def fit_numpyro(model, args, settings):
@@ -84,20 +84,17 @@ def fit_numpyro(model, args, settings):
 
 def fit_pymc(port, args, settings):
     """The same as ``fit_numpyro`` with PyMC's NUTS: same chains, warm-up, draws, target acceptance, seed."""
-    import jax
     import numpy as np
     import pymc as pm
 
     model = port(*args)
-    cores = pymc_cores(settings, jax.local_device_count())
 
     def sample():
         start = time.perf_counter()
         idata = pm.sample(
             draws=settings.num_samples, tune=settings.num_warmup, chains=settings.num_chains,
-            cores=cores, target_accept=settings.target_accept_prob, random_seed=settings.seed,
+            cores=PYMC_CORES, target_accept=settings.target_accept_prob, random_seed=settings.seed,
             progressbar=False, quiet=True, compute_convergence_checks=False, model=model,
-            mp_ctx="forkserver" if cores > 1 else None,
         )
         return time.perf_counter() - start, idata
 

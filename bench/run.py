@@ -21,8 +21,10 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SECTIONS = ("grading", "models", "chapters")
 
-CACHE_NOTE = ("Cold: a fresh, empty JAX compilation cache folder; warm: a second run with the folder the first "
-              "one filled.")
+CACHE_NOTE = ("Cold: fresh, empty caches (the JAX compilation cache; for grading also the catalog cache of the "
+              "checks' points table); warm: a second run with the folders the first one filled. The grader "
+              "forks each exercise's run from a server that imported JAX, NumPyro, pandas and pytest once "
+              "(autograder.prefork), and NUTS runs the 4 chains in parallel on 4 XLA host devices.")
 MODEL_NOTES = [
     "First fit: the first fit of a model in a fresh worker process (compilation plus sampling). Warm fit: a "
     "second identical fit in that process (same settings and seed; compiled program reused, tracing "
@@ -37,8 +39,10 @@ PEER_NOTES = [
     "PyMC runs the ports in bench/models_pymc.py (same priors, parametrisation and site names; their log "
     "densities are checked equal to NumPyro's at random points before any fit) with NUTS and the grading "
     "settings: same chains, warm-up, draws, target acceptance and seed number (the streams differ).",
-    "Cores: PyMC gets what NumPyro gets: one process (cores=1) when NumPyro runs the chains sequentially, "
-    "one process per chain when it runs them in parallel (only with a host device per chain).",
+    "Cores: NumPyro runs the 4 chains in parallel on 4 XLA host devices (threads of one process, as graded); "
+    "PyMC samples them one after another in one process (cores=1), its faster configuration here: with one "
+    "process per chain its warm fits took 1.0 to 3.4 times as long (geometric mean 1.8 over the 11 fits; "
+    "bench/results/pymc-process-per-chain.md).",
     "Precision: NumPyro samples in float32 (JAX's default, as graded); PyMC in float64 (its default).",
     "PyMC's 'sampling loop' excludes its graph compilation (PyMC's own sampling_time); its 'first fit' may "
     "reuse C code that PyTensor cached on disk in an earlier run (~/.pytensor), so it is a lower bound.",

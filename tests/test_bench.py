@@ -151,16 +151,6 @@ def test_model_rows_judge_the_fit_against_its_own_ess_floor():
     assert failed[1].value == "failed: ValueError: bad"
 
 
-def test_pymc_gets_one_process_per_chain_only_where_numpyro_runs_chains_in_parallel():
-    from autograder.sampling import SamplerSettings
-    from bench.fits import pymc_cores
-
-    parallel = SamplerSettings(num_chains=2, chain_method="parallel")
-    assert pymc_cores(parallel, devices=2) == 2
-    assert pymc_cores(parallel, devices=1) == 1  # NumPyro falls back to sequential chains
-    assert pymc_cores(SamplerSettings(num_chains=4, chain_method="sequential"), devices=4) == 1
-
-
 def test_settings_label():
     assert models.settings_label(SETTINGS) == "4 × (1000 + 1000), 0.95, sequential"
 
