@@ -126,11 +126,9 @@ def default_cache_dir() -> Path:
 
 def cache_path(cache_dir: Path, checks: Path, ini: str) -> Path:
     """The cache file for these checks: its name is a digest of every check file, the ini and the versions."""
-    digest = hashlib.sha256()
-    for name, checksum in isolation.tree_digest(checks).items():
-        digest.update(f"{name}\0{checksum}\n".encode())
-    digest.update(f"{ini}\0python {platform.python_version()}\0pytest {metadata.version('pytest')}".encode())
-    return Path(cache_dir) / f"catalog-{digest.hexdigest()[:32]}.json"
+    key = (f"{isolation.tree_sha256(checks)}\0{ini}\0python {platform.python_version()}\0"
+           f"pytest {metadata.version('pytest')}")
+    return Path(cache_dir) / f"catalog-{hashlib.sha256(key.encode()).hexdigest()[:32]}.json"
 
 
 def save(catalog: Catalog, path: Path) -> None:
@@ -149,8 +147,8 @@ def load_cached(path: Path, instructor_root: Path, ini: str) -> Catalog | None:
     """The catalog saved at ``path`` for the same exercises, or None when absent or unreadable."""
     try:
         table = json.loads(path.read_text(encoding="utf-8"))["exercises"]
-        exercises = {name: [Check(str(nodeid), str(name_), float(points)) for nodeid, name_, points in checks]
-                     for name, checks in table.items()}
+        exercises = {exercise: [Check(str(nodeid), str(name), float(points)) for nodeid, name, points in rows]
+                     for exercise, rows in table.items()}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):  # absent, damaged or another layout
         return None
     if list(exercises) != exercise_names(instructor_root) or not all(exercises.values()):

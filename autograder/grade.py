@@ -9,7 +9,6 @@ A submission can never crash the grader: whatever happens becomes a reason in th
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
 import platform
 import shutil
 import tempfile
@@ -260,7 +259,7 @@ class Grader:
             except metadata.PackageNotFoundError:
                 versions[package] = None
         limits = self.options.limits
-        return {"instructor_root": str(self.root), "checks_sha256": tree_sha256(self.checks),
+        return {"instructor_root": str(self.root), "checks_sha256": isolation.tree_sha256(self.checks),
                 "python": platform.python_version(), "versions": versions,
                 "limits": {"timeout_s": limits.timeout, "memory_mb": limits.memory_mb,
                            "output_kb": limits.output_kb}, "jobs": self.options.jobs}
@@ -302,14 +301,6 @@ def ignored_files(submission: Path, folder: Path, names: list[str], own_tree: bo
     ignored = [] if own_tree else [entry for entry in IGNORED_SUBMISSION_FILES if (submission / entry).exists()]
     ignored += [f"exercises/{path.name}" for path in sorted(folder.glob("*.py")) if path.stem not in names]
     return ignored
-
-
-def tree_sha256(folder: Path) -> str:
-    """One digest of a whole folder (names and contents), to record which checks graded a submission."""
-    combined = hashlib.sha256()
-    for name, checksum in isolation.tree_digest(folder).items():
-        combined.update(f"{name}\0{checksum}\n".encode())
-    return combined.hexdigest()
 
 
 def _inside(path: Path, folder: Path) -> bool:

@@ -146,15 +146,15 @@ def child_environment(instructor_root: Path, sandbox: Path, target: Path, jax_ca
 
 def pytest_arguments(folders: RunFolders, test_file: Path, jax_cache: Path, collect: bool = False) -> list[str]:
     """The pytest arguments of a run: instructor ini, grader plugin, no cache, no output capture."""
-    command = [str(test_file), "-c", str(folders.ini),
-               "--rootdir", str(folders.root), "-p", "no:cacheprovider", "-p", "autograder.plugin",
-               "--grader-events", str(folders.events), "--target", str(folders.student_dir),
-               "-q", "-s", "--no-header", "-o", "console_output_style=classic",
-               "--basetemp", str(folders.sandbox / ".tmp" / "pytest")]
+    arguments = [str(test_file), "-c", str(folders.ini),
+                 "--rootdir", str(folders.root), "-p", "no:cacheprovider", "-p", "autograder.plugin",
+                 "--grader-events", str(folders.events), "--target", str(folders.student_dir),
+                 "-q", "-s", "--no-header", "-o", "console_output_style=classic",
+                 "--basetemp", str(folders.sandbox / ".tmp" / "pytest")]
     if collect:
-        return command + ["--grader-collect"]
-    return command + ["--grader-sandbox", str(folders.sandbox), "--grader-student-dir", str(folders.student_dir),
-                      "--grader-allow-write", str(jax_cache)]
+        return arguments + ["--grader-collect"]
+    return arguments + ["--grader-sandbox", str(folders.sandbox), "--grader-student-dir", str(folders.student_dir),
+                        "--grader-allow-write", str(jax_cache)]
 
 
 def tree_digest(folder: Path, parts: tuple[str, ...] | None = None) -> dict[str, str]:
@@ -171,6 +171,14 @@ def tree_digest(folder: Path, parts: tuple[str, ...] | None = None) -> dict[str,
         elif path.is_symlink():
             digests[path.relative_to(folder).as_posix()] = "symlink"
     return digests
+
+
+def tree_sha256(folder: Path) -> str:
+    """One digest of a whole folder (names and contents), e.g. to record which checks graded a submission."""
+    combined = hashlib.sha256()
+    for name, checksum in tree_digest(folder).items():
+        combined.update(f"{name}\0{checksum}\n".encode())
+    return combined.hexdigest()
 
 
 def changed_files(before: dict[str, str], after: dict[str, str]) -> list[str]:
@@ -200,7 +208,7 @@ def run(folders: RunFolders, test_file: Path, instructor_root: Path, limits: Lim
             process = launcher.start(arguments, str(folders.sandbox), environment, str(stdout_path),
                                      str(stderr_path))
         except PreforkError:
-            process = None
+            pass  # the server is gone: start a new process instead
     if process is None:
         process = start_subprocess(arguments, folders.sandbox, environment, stdout_path, stderr_path)
     apply_rlimits(process.pid, limits)

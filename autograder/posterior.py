@@ -28,7 +28,7 @@ from typing import Callable
 
 import numpy as np
 from numpyro.diagnostics import effective_sample_size
-from scipy.special import ndtri
+from scipy.stats import norm
 
 from autograder import feedback
 from coursekit import diagnostics
@@ -113,7 +113,7 @@ class ExerciseSpec:
 
 def z_for(false_failure_probability: float) -> float:
     """Two-sided normal quantile: |error| > z * MCSE happens with the given probability."""
-    return float(-ndtri(false_failure_probability / 2))
+    return float(norm.isf(false_failure_probability / 2))
 
 
 def quantile_level(statistic: str) -> float | None:

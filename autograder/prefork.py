@@ -4,8 +4,8 @@ Importing JAX, NumPyro, pandas and pytest costs about two seconds of CPU in ever
 subprocess, more than the checks of a warm exercise without fits. A ``Preforker`` is one server
 process, started with the clean grading environment, that imports them once and then forks a child
 per request. The child takes on the run's environment, working directory, session and log files and
-runs ``pytest.main`` with the arguments ``python -m pytest`` would get. The server never imports or runs submission code, so every
-child starts from the same pristine state. Limits, memory watch and killing work on the child's pid
+runs ``pytest.main`` with the arguments ``python -m pytest`` would get. The server never imports or runs
+submission code, so every child starts from the same pristine state. Limits, memory watch and killing work on the child's pid
 and session exactly as for a subprocess (``autograder.isolation``).
 
 Protocol, one JSON object a line: the grader writes ``{"argv", "cwd", "env", "stdout", "stderr"}``; the
@@ -65,8 +65,6 @@ def become_run(request: dict) -> None:
     code = 1
     try:
         code = pytest.main(request["argv"])
-    except SystemExit as done:
-        code = done.code if isinstance(done.code, int) else 1
     finally:
         for stream in (sys.stdout, sys.stderr):
             try:

@@ -8,26 +8,13 @@ from __future__ import annotations
 
 import numpy as np
 from numpyro.diagnostics import effective_sample_size, split_gelman_rubin
-from scipy.special import ndtri  # already loaded by NumPyro; scipy.stats would add half a second per process
-
-
-def _average_ranks(values: np.ndarray) -> np.ndarray:
-    """Ranks 1..n of the flattened ``values``, ties sharing their average rank (scipy's method="average")."""
-    flat = values.ravel()
-    order = np.argsort(flat, kind="stable")
-    ordered = flat[order]
-    starts_group = np.concatenate(([True], ordered[1:] != ordered[:-1]))
-    starts = np.flatnonzero(starts_group)
-    sizes = np.diff(np.append(starts, flat.size))
-    ranks = np.empty(flat.size)
-    ranks[order] = np.repeat(starts + (sizes + 1) / 2, sizes)
-    return ranks
+from scipy.stats import norm, rankdata
 
 
 def _normal_scores(draws: np.ndarray) -> np.ndarray:
     """Pooled ranks of ``draws`` mapped to standard normal quantiles, same shape."""
-    ranks = _average_ranks(draws).reshape(draws.shape)
-    return ndtri((ranks - 0.375) / (draws.size + 0.25))
+    ranks = rankdata(draws, method="average").reshape(draws.shape)
+    return norm.ppf((ranks - 0.375) / (draws.size + 0.25))
 
 
 def _as_chains(draws) -> np.ndarray:
