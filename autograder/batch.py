@@ -16,6 +16,7 @@ from autograder import report as report_module
 from autograder.grade import GradeOptions, Grader
 from autograder.progress import EXERCISES, Progress
 from autograder.results import MISSING, GradeReport, format_points
+from autograder.sandbox import NO_SANDBOX_NOTE
 
 SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -31,12 +32,14 @@ def safe_name(name: str) -> str:
 
 def submission_status(report: GradeReport) -> tuple[str, str]:
     """``empty`` when no exercise module was found (with the reason), else ``graded`` with every
-    exercise's first reason for withheld points."""
+    exercise's first reason for withheld points; either way first the note of a grade computed without a
+    sandbox."""
+    unsandboxed = [NO_SANDBOX_NOTE] if report.grader.get("sandbox") == "none" else []
     if all(exercise.status == MISSING for exercise in report.exercises):
         reasons = {exercise.reasons[0] for exercise in report.exercises if exercise.reasons}
-        return "empty", reasons.pop() if len(reasons) == 1 else "no exercise modules found"
-    return "graded", "; ".join(f"{exercise.name}: {exercise.reasons[0]}"
-                               for exercise in report.exercises if exercise.reasons)
+        return "empty", "; ".join(unsandboxed + [reasons.pop() if len(reasons) == 1 else "no exercise modules found"])
+    return "graded", "; ".join(unsandboxed + [f"{exercise.name}: {exercise.reasons[0]}"
+                                              for exercise in report.exercises if exercise.reasons])
 
 
 def unique_names(entries: list[Path]) -> list[str]:

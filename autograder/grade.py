@@ -3,14 +3,24 @@
 From a submission only ``exercises/exNN_name.py`` modules with the known exercise names are used:
 its tests, conftest.py, expected ranges, pytest configuration and anything else are ignored. Each
 module is read first (syntax, monkey-patching, grader escapes: ``autograder.scan``); if it is clean its
-exercise's checks run in a subprocess (``autograder.isolation``) and are scored (``autograder.scoring``).
-A submission can never crash the grader: whatever happens becomes a reason in the report.
+exercise's checks run in a subprocess (``autograder.isolation``) inside an operating-system sandbox
+(``autograder.sandbox``) and are scored (``autograder.scoring``). A submission can never crash the
+grader: whatever happens becomes a reason in the report.
+
+In a sandbox each worker gets, per submission, a slot: a folder holding that submission's run folders
+and its own copy of the JAX cache, and a prefork server started inside a sandbox that can write only
+there. So no run sees another student's work, and no run can plant a compiled program in the shared
+JAX cache (its new compilations are copied back only with ``keep_compilations``, for one student's
+own grading).
 """
 from __future__ import annotations
 
 import datetime as _dt
+import itertools
+import os
 import platform
 import shutil
+import subprocess
 import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -19,7 +29,7 @@ from importlib import metadata
 from pathlib import Path
 
 from autograder import catalog as catalog_module
-from autograder import isolation, manifest, scoring
+from autograder import isolation, manifest, sandbox, scoring
 from autograder.prefork import Preforker, PreforkError
 from autograder.progress import CHECKS, Progress
 from autograder.results import ERROR, INVALID, MISSING, VOIDED, ExerciseResult, GradeReport
@@ -32,8 +42,10 @@ IGNORED_SUBMISSION_FILES = ("tests", "conftest.py", "pytest.ini", "pyproject.tom
 
 @dataclass(frozen=True)
 class GradeOptions:
-    """How to grade: limits, parallel workers, which exercises, where the JAX and catalog caches live, and
-    whether runs are forked from servers that imported the libraries once (``autograder.prefork``)."""
+    """How to grade: limits, parallel workers, which exercises, where the JAX and catalog caches live,
+    whether runs are forked from servers that imported the libraries once (``autograder.prefork``), the
+    sandbox (``autograder.sandbox``) and whether the runs' new compilations join the shared JAX cache.
+    ``static_scan=False`` is a hook for the grader's own tests: it shows what the sandbox stops alone."""
 
     limits: isolation.Limits = field(default_factory=isolation.Limits)
     jobs: int = 2
@@ -42,6 +54,9 @@ class GradeOptions:
     catalog_cache: Path | None = None
     prefork: bool = True
     keep_workdir: bool = False
+    sandbox: str = "auto"
+    keep_compilations: bool = False
+    static_scan: bool = True
 
 
 class Grader:
@@ -51,6 +66,7 @@ class Grader:
                  progress: Progress | None = None):
         self.root = catalog_module.find_instructor_root(instructor_root)
         self.options = options or GradeOptions()
+        self.sandbox = sandbox.choose(self.options.sandbox)
         self.progress = progress or Progress(CHECKS)
         self.jax_cache = Path(self.options.jax_cache or self.root / ".jax_cache").resolve()
         self.catalog_cache = Path(self.options.catalog_cache or catalog_module.default_cache_dir()).resolve()
@@ -119,6 +135,8 @@ class Grader:
             timespec="seconds"), grader=self.description())
         report.warnings = [f"check files differ from the release manifest ({problem})"
                            for problem in manifest.verify(self.root)]
+        if not self.sandbox.isolated:
+            report.warnings.insert(0, sandbox.NO_SANDBOX_NOTE)
         watched = {"the instructor's checks": (self.root / "tests", isolation.CHECK_PARTS),
                    "the submission's exercises": (submission / "exercises", None)}
         before = {label: isolation.tree_digest(*where) for label, where in watched.items() if where[0].is_dir()}
@@ -152,11 +170,16 @@ class Grader:
         # does not start last and leave one worker idle at the end.
         to_run = sorted((name for name in names if name not in early),
                         key=lambda name: len(self.catalog.exercises[name]), reverse=True)
-        with ThreadPoolExecutor(max_workers=max(1, self.options.jobs)) as pool:
-            futures = {name: pool.submit(self.grade_exercise, name, modules, run_root / name, who)
-                       for name in to_run}
-            for name, future in futures.items():
-                results[name] = future.result()
+        slots = Slots(self, run_root) if self.sandbox.isolated else None
+        try:
+            with ThreadPoolExecutor(max_workers=max(1, self.options.jobs)) as pool:
+                futures = {name: pool.submit(self.grade_exercise, name, modules, run_root / name, who, slots)
+                           for name in to_run}
+                for name, future in futures.items():
+                    results[name] = future.result()
+        finally:
+            if slots is not None:
+                slots.close()
         report.exercises = [results[name] for name in names]
         if not self.options.keep_workdir:
             shutil.rmtree(run_root, ignore_errors=True)
@@ -181,7 +204,8 @@ class Grader:
             except OSError as error:
                 decided[name] = scoring.unrun(name, checks, INVALID, [f"{path.name} cannot be read: {error}"])
                 continue
-            findings = scan_source(source, path.name)
+            findings = [finding for finding in scan_source(source, path.name)
+                        if self.options.static_scan or finding.kind == "syntax"]
             if findings and findings[0].kind == "syntax":
                 decided[name] = scoring.unrun(name, checks, INVALID, [f"{path.name} does not parse: {findings[0]}"])
                 continue
@@ -191,8 +215,10 @@ class Grader:
             modules[name] = path
         return modules, decided
 
-    def grade_exercise(self, name: str, modules: dict[str, Path], root: Path, who: str) -> ExerciseResult:
-        """Run and score one exercise; any grader-side failure becomes an ERROR result."""
+    def grade_exercise(self, name: str, modules: dict[str, Path], root: Path, who: str,
+                       slots: "Slots | None" = None) -> ExerciseResult:
+        """Run and score one exercise (in a slot of ``slots`` when sandboxed); any grader-side failure becomes
+        an ERROR result."""
         checks = self.catalog.exercises[name]
         points = {check.nodeid: check.points for check in checks}
         self.progress.started(who, name)
@@ -204,14 +230,17 @@ class Grader:
                 self.progress.check(who, name, scoring.check_name(nodeid), str(event.get("outcome")), earned)
 
         try:
-            folders = isolation.prepare(root, self.checks, self.catalog.ini_text, modules)
-            test_file = folders.tests / self.catalog.test_file(name)
-            launcher = self._take_launcher()
-            try:
-                run = isolation.run(folders, test_file, self.root, self.options.limits, self.jax_cache, on_event,
-                                    launcher=launcher)
-            finally:
-                self._give_back(launcher)
+            if slots is not None:
+                run = slots.run(name, modules, on_event)
+            else:
+                folders = isolation.prepare(root, self.checks, self.catalog.ini_text, modules)
+                test_file = folders.tests / self.catalog.test_file(name)
+                launcher = self._take_launcher()
+                try:
+                    run = isolation.run(folders, test_file, self.root, self.options.limits, self.jax_cache,
+                                        on_event, launcher=launcher)
+                finally:
+                    self._give_back(launcher)
             result = scoring.score(name, checks, run, self.options.limits)
         except Exception as error:  # noqa: BLE001 - the grader reports, it does not crash
             result = scoring.unrun(name, checks, ERROR, [f"grader error: {type(error).__name__}: {error}"])
@@ -222,6 +251,11 @@ class Grader:
     def prefork_servers(self) -> int:
         """How many prefork servers this grader has started (0 when runs start as new processes)."""
         return len(self._launchers)
+
+    def count_server(self, launcher: Preforker) -> None:
+        """Note a server started for a slot (closed with its submission, not with the grader)."""
+        with self._lock:
+            self._launchers.append(launcher)
 
     def _take_launcher(self) -> Preforker | None:
         """An idle prefork server (a new one if none is idle), or None: then runs start as subprocesses."""
@@ -260,9 +294,95 @@ class Grader:
                 versions[package] = None
         limits = self.options.limits
         return {"instructor_root": str(self.root), "checks_sha256": isolation.tree_sha256(self.checks),
-                "python": platform.python_version(), "versions": versions,
+                "sandbox": self.sandbox.name, "python": platform.python_version(), "versions": versions,
                 "limits": {"timeout_s": limits.timeout, "memory_mb": limits.memory_mb,
                            "output_kb": limits.output_kb}, "jobs": self.options.jobs}
+
+
+@dataclass
+class Slot:
+    """One worker's writable folder for one submission: its runs, its JAX cache copy, its sandboxed server."""
+
+    root: Path
+    jax_cache: Path
+    layout: sandbox.Layout
+    launcher: Preforker | None = None
+
+
+class Slots:
+    """The slots of one submission's grading: created on demand (one per busy worker), closed together."""
+
+    _names = itertools.count(1)
+
+    def __init__(self, grader: Grader, run_root: Path):
+        self.grader, self.run_root = grader, run_root
+        self.idle: list[Slot] = []
+        self.all: list[Slot] = []
+        self.created = 0
+        self.lock = threading.Lock()
+
+    def run(self, name: str, modules: dict[str, Path], on_event) -> isolation.RunResult:
+        """Run exercise ``name`` in an idle slot (a new one if none is idle)."""
+        grader = self.grader
+        slot = self.take()
+        try:
+            folders = isolation.prepare(slot.root / name, grader.checks, grader.catalog.ini_text, modules)
+            test_file = folders.tests / grader.catalog.test_file(name)
+            container = f"autograder-{os.getpid()}-{next(self._names)}"
+            kill = grader.sandbox.kill_command(container)
+            launcher = slot.launcher if slot.launcher is not None and slot.launcher.alive() else None
+            return isolation.run(
+                folders, test_file, grader.root, grader.options.limits, slot.jax_cache, on_event, launcher=launcher,
+                wrap=lambda argv, cwd, env: grader.sandbox.command(argv, slot.layout, cwd, env, container),
+                stop=(lambda: subprocess.run(kill, capture_output=True, timeout=60, check=False)) if kill else None,
+                disk_root=slot.root)
+        finally:
+            with self.lock:
+                self.idle.append(slot)
+
+    def take(self) -> Slot:
+        with self.lock:
+            if self.idle:
+                return self.idle.pop()
+            self.created += 1
+            root = self.run_root / f"slot{self.created}"
+        grader = self.grader
+        jax_cache = root / "jax-cache"
+        if grader.jax_cache.is_dir():
+            shutil.copytree(grader.jax_cache, jax_cache, symlinks=True)
+        for folder in (jax_cache, root / "server" / ".home", root / "server" / ".tmp"):
+            folder.mkdir(parents=True, exist_ok=True)
+        slot = Slot(root, jax_cache, sandbox.layout(grader.root, [root], grader.options.limits.memory_mb))
+        if grader.options.prefork and grader.sandbox.forks_inside:
+            home = root / "server"
+            environment = isolation.child_environment(grader.root, home, home, jax_cache)
+            try:
+                slot.launcher = Preforker(environment, str(home), wrap=lambda argv: grader.sandbox.command(
+                    argv, slot.layout, home, environment))
+                grader.count_server(slot.launcher)
+            except (PreforkError, OSError):
+                slot.launcher = None  # each run starts as a new sandboxed process instead
+        with self.lock:
+            self.all.append(slot)
+        return slot
+
+    def close(self) -> None:
+        """Stop the slots' servers (and so their sandboxes); with ``keep_compilations`` add the programs the
+        runs compiled to the shared JAX cache."""
+        for slot in self.all:
+            if slot.launcher is not None:
+                slot.launcher.close()
+            if self.grader.options.keep_compilations:
+                promote(slot.jax_cache, self.grader.jax_cache)
+
+
+def promote(copy: Path, cache: Path) -> None:
+    """Copy the files of ``copy`` that ``cache`` does not have yet (regular files only) into ``cache``."""
+    cache.mkdir(parents=True, exist_ok=True)
+    for path in copy.iterdir():
+        target = cache / path.name
+        if path.is_file() and not path.is_symlink() and not target.exists():
+            shutil.copyfile(path, target)
 
 
 def locate_exercises(submission: Path) -> tuple[Path | None, str]:

@@ -8,10 +8,10 @@ Each run gets its own folder::
     <run>/out/                  events.jsonl (from autograder.plugin), stdout.log, stderr.log
 
 The child (a new Python process, or a fork of an ``autograder.prefork`` server that has imported the
-libraries) gets a clean environment (no inherited secrets, PYTHONPATH = the instructor's tree only),
+libraries), usually inside an operating-system sandbox (``autograder.sandbox``), gets a clean environment (no inherited secrets, PYTHONPATH = the instructor's tree only),
 its own session (so the whole process group can be killed), a data-segment limit and a file-size
 limit. While it runs the parent polls: wall-clock timeout, resident memory of the session, size of
-stdout/stderr; any excess kills the group. Afterwards the copied checks are compared with the originals.
+stdout/stderr, size of the folder it may write to; any excess kills the group. Afterwards the copied checks are compared with the originals.
 """
 from __future__ import annotations
 
@@ -37,6 +37,8 @@ CHECK_PARTS = ("conftest.py", "__init__.py", "exercises", "expected")
 """What of the instructor's tests/ grades a submission: the checks and their expected ranges (not the
 instructor's own test suite, the wrong variants or the grader's fixtures)."""
 IGNORED_IN_CHECKS = ("__pycache__", ".pytest_cache", "*.pyc")
+DISK_ENTRY_LIMIT = 20_000
+"""More files than this in a run's folder count as filling the disk (and keep the size watch cheap)."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ class Limits:
     memory_mb: int = 3072        # resident memory of the process group, and its data segment
     output_kb: int = 1024        # stdout + stderr
     file_size_mb: int = 512      # largest file the process may write
+    disk_mb: int = 1024          # everything it writes to its folder
 
 
 @dataclass(frozen=True)
@@ -86,7 +89,7 @@ class RunResult:
 
     events: list[dict] = field(default_factory=list)
     returncode: int | None = None
-    killed_for: str | None = None          # "timeout", "memory" or "output"
+    killed_for: str | None = None          # "timeout", "memory", "output" or "disk"
     peak_memory_mb: float = 0.0
     duration: float = 0.0
     last_started: str | None = None
@@ -188,11 +191,16 @@ def changed_files(before: dict[str, str], after: dict[str, str]) -> list[str]:
 
 def run(folders: RunFolders, test_file: Path, instructor_root: Path, limits: Limits, jax_cache: Path,
         on_event: Callable[[dict], None] | None = None, collect: bool = False,
-        launcher: Preforker | None = None) -> RunResult:
+        launcher: Preforker | None = None,
+        wrap: Callable[[list[str], Path, dict[str, str]], list[str]] | None = None,
+        stop: Callable[[], None] | None = None, disk_root: Path | None = None) -> RunResult:
     """Run pytest on ``test_file`` (inside ``folders.tests``) under ``limits``; never raises for the child.
 
     With a ``launcher`` the child is forked from its server (libraries already imported), else it is a
-    new ``python -m pytest`` process; either way it leads its own session under the same limits.
+    new ``python -m pytest`` process, put in a sandbox by ``wrap(command, cwd, environment)`` (then
+    confined: no new processes) and
+    stopped by ``stop`` too (a container); either way it leads its own session under the same limits.
+    ``disk_root`` is the folder whose size counts against ``limits.disk_mb`` (default: the run's folder).
     """
     jax_cache.mkdir(parents=True, exist_ok=True)
     before = tree_digest(folders.tests)
@@ -210,11 +218,16 @@ def run(folders: RunFolders, test_file: Path, instructor_root: Path, limits: Lim
         except PreforkError:
             pass  # the server is gone: start a new process instead
     if process is None:
-        process = start_subprocess(arguments, folders.sandbox, environment, stdout_path, stderr_path)
+        command = [sys.executable, "-m", "autograder.confine" if wrap else "pytest", *arguments]
+        process = start_subprocess(wrap(command, folders.sandbox, environment) if wrap else command,
+                                   folders.sandbox, environment, stdout_path, stderr_path)
     apply_rlimits(process.pid, limits)
     try:
-        result.killed_for = watch(process, limits, started, stdout_path, stderr_path, reader, result, on_event)
+        result.killed_for = watch(process, limits, started, stdout_path, stderr_path, reader, result, on_event,
+                                  disk_root or folders.root)
     finally:
+        if stop:
+            stop()
         kill_group(process.pid)
         process.wait()
     result.duration = time.monotonic() - started
@@ -229,15 +242,16 @@ def run(folders: RunFolders, test_file: Path, instructor_root: Path, limits: Lim
     return result
 
 
-def start_subprocess(arguments: list[str], cwd: Path, environment: dict[str, str], stdout_path: Path,
+def start_subprocess(command: list[str], cwd: Path, environment: dict[str, str], stdout_path: Path,
                      stderr_path: Path) -> subprocess.Popen:
-    """``python -m pytest *arguments`` in a new session, output to the two log files."""
+    """``command`` (pytest, maybe in a sandbox) in a new session, output to the two log files."""
     with open(stdout_path, "wb") as stdout, open(stderr_path, "wb") as stderr:
-        return subprocess.Popen([sys.executable, "-m", "pytest", *arguments], cwd=cwd, env=environment,
-                                stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr, start_new_session=True)
+        return subprocess.Popen(command, cwd=cwd, env=environment, stdin=subprocess.DEVNULL, stdout=stdout,
+                                stderr=stderr, start_new_session=True)
 
 
-def watch(process, limits, started, stdout_path, stderr_path, reader, result, on_event) -> str | None:
+def watch(process, limits, started, stdout_path, stderr_path, reader, result, on_event,
+          disk_root: Path) -> str | None:
     """Poll the child until it exits; return why it had to be killed, if it had to be."""
     output_limit = limits.output_kb * 1024
     while process.poll() is None:
@@ -253,6 +267,8 @@ def watch(process, limits, started, stdout_path, stderr_path, reader, result, on
             return "memory"
         if file_size(stdout_path) + file_size(stderr_path) > output_limit:
             return "output"
+        if folder_size(disk_root) > limits.disk_mb * 2**20:
+            return "disk"
         time.sleep(POLL_SECONDS)
     return None
 
@@ -300,6 +316,26 @@ def session_memory_mb(session_id: int) -> float:
         except (OSError, ValueError, IndexError):
             continue
     return total_pages * resource.getpagesize() / 2**20
+
+
+def folder_size(folder: Path) -> float:
+    """Bytes of the files under ``folder`` (symbolic links not followed); infinite past ``DISK_ENTRY_LIMIT``
+    entries."""
+    total, entries, pending = 0, 0, [str(folder)]
+    while pending:
+        try:
+            with os.scandir(pending.pop()) as listing:
+                for entry in listing:
+                    entries += 1
+                    if entries > DISK_ENTRY_LIMIT:
+                        return float("inf")
+                    if entry.is_dir(follow_symlinks=False):
+                        pending.append(entry.path)
+                    elif entry.is_file(follow_symlinks=False):
+                        total += entry.stat(follow_symlinks=False).st_blocks * 512
+        except OSError:
+            continue
+    return total
 
 
 def file_size(path: Path) -> int:

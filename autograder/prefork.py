@@ -8,8 +8,12 @@ runs ``pytest.main`` with the arguments ``python -m pytest`` would get. The serv
 submission code, so every child starts from the same pristine state. Limits, memory watch and killing work on the child's pid
 and session exactly as for a subprocess (``autograder.isolation``).
 
-Protocol, one JSON object a line: the grader writes ``{"argv", "cwd", "env", "stdout", "stderr"}``; the
-server answers ``{"pid": N}`` at once and ``{"exit": N, "returncode": R}`` when that child ends.
+Protocol, one JSON object a line: the server first says ``{"ready": true, "pidns": ...}``; the grader
+writes ``{"argv", "cwd", "env", "stdout", "stderr", "confine"}``; the server answers ``{"pid": N}`` at once
+and ``{"exit": N, "returncode": R}`` when that child ends. Inside a sandbox (``autograder.sandbox``) the
+server runs in its own PID namespace, so the grader translates N into its own view of the process, found
+only among that namespace's processes; with ``confine`` the child cannot start processes
+(``autograder.confine``), and the server is not dumpable, so a child cannot write into its memory.
 
     python -m autograder.prefork        # the server (the grader starts it; it reads its standard input)
 """
@@ -32,6 +36,15 @@ PRELOADED = ("numpy", "pandas", "scipy.special", "jax", "jax.numpy", "numpyro", 
 in each child, after the child has set its own XLA flags. Matplotlib is left out: it reads its config
 folder from the environment on import, and each run has its own."""
 START_TIMEOUT = 120.0
+PR_SET_DUMPABLE = 4
+
+
+def pid_namespace(pid: int | str) -> str | None:
+    """The PID namespace of a process (``pid:[4026532...]``, the same inside and outside it), or None."""
+    try:
+        return os.readlink(f"/proc/{pid}/ns/pid")
+    except OSError:
+        return None
 
 
 # -------------------------------------------------------------------------------- the server side
@@ -60,6 +73,10 @@ def become_run(request: dict) -> None:
     sys.stdout = open(1, "w", encoding="utf-8", errors="backslashreplace", closefd=False)  # noqa: SIM115
     sys.stderr = open(2, "w", encoding="utf-8", errors="backslashreplace", closefd=False)  # noqa: SIM115
     sys.argv = ["pytest", *request["argv"]]
+    if request.get("confine"):
+        from autograder import confine
+
+        confine.install()
     import pytest
 
     code = 1
@@ -81,7 +98,11 @@ def serve() -> None:
         sys.stdout.flush()
 
     preload()
-    reply(ready=True)
+    if sys.platform == "linux":
+        import ctypes
+
+        ctypes.CDLL(None).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+    reply(ready=True, pidns=pid_namespace("self"))
     selector = selectors.DefaultSelector()
     selector.register(0, selectors.EVENT_READ)
     children: set[int] = set()
@@ -117,15 +138,17 @@ class PreforkError(RuntimeError):
 
 
 class ForkedProcess:
-    """A child of a ``Preforker``, with the part of ``subprocess.Popen`` the grader uses."""
+    """A child of a ``Preforker``, with the part of ``subprocess.Popen`` the grader uses: ``pid`` is the
+    child as the grader sees it, ``inner`` as its server does (they differ inside a PID namespace)."""
 
-    def __init__(self, server: "Preforker", pid: int):
+    def __init__(self, server: "Preforker", pid: int, inner: int | None = None):
         self.server, self.pid, self.returncode = server, pid, None
+        self.inner = pid if inner is None else inner
 
     def poll(self) -> int | None:
         if self.returncode is None:
             self.server.collect_exits(timeout=0)
-            self.returncode = self.server.exits.pop(self.pid, None)
+            self.returncode = self.server.exits.pop(self.inner, None)
         if self.returncode is None and not self.server.alive() and not _exists(self.pid):
             self.returncode = -9  # the server died and cannot report; the child has ended all the same
         return self.returncode
@@ -141,6 +164,21 @@ class ForkedProcess:
         return self.returncode
 
 
+def outer_pid(inner: int, namespace: str) -> int | None:
+    """The pid, as seen here, of the process ``inner`` of PID namespace ``namespace`` (None if none is)."""
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or pid_namespace(entry) != namespace:
+            continue
+        try:
+            with open(f"/proc/{entry}/status", encoding="utf-8") as handle:
+                line = next((line for line in handle if line.startswith("NSpid:")), "")
+        except OSError:
+            continue
+        if line.split()[-1:] == [str(inner)]:
+            return int(entry)
+    return None
+
+
 def _exists(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -152,10 +190,16 @@ def _exists(pid: int) -> bool:
 
 
 class Preforker:
-    """One server process; ``start`` forks a run from it. One run at a time per instance."""
+    """One server process; ``start`` forks a run from it. One run at a time per instance.
 
-    def __init__(self, env: dict[str, str], cwd: str):
-        self.process = subprocess.Popen([sys.executable, "-m", "autograder.prefork"], env=env, cwd=cwd,
+    ``wrap`` puts the server's command into a sandbox (``autograder.sandbox``); its children are then
+    confined too (no new processes).
+    """
+
+    def __init__(self, env: dict[str, str], cwd: str, wrap=None):
+        command = [sys.executable, "-m", "autograder.prefork"]
+        self.confine = wrap is not None
+        self.process = subprocess.Popen(wrap(command) if wrap else command, env=env, cwd=cwd,
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                         start_new_session=True)
         self.lock = threading.Lock()
@@ -165,13 +209,16 @@ class Preforker:
         if not ready or not ready.get("ready"):
             self.close()
             raise PreforkError("the prefork server did not start")
+        self.namespace = ready.get("pidns")
+        self.own_namespace = self.namespace is None or self.namespace == pid_namespace("self")
 
     def alive(self) -> bool:
         return self.process.poll() is None
 
     def start(self, argv: list[str], cwd: str, env: dict[str, str], stdout: str, stderr: str) -> ForkedProcess:
         """Fork a child that runs ``python -m pytest *argv`` in ``cwd`` with ``env`` and these log files."""
-        request = {"argv": argv, "cwd": cwd, "env": env, "stdout": stdout, "stderr": stderr}
+        request = {"argv": argv, "cwd": cwd, "env": env, "stdout": stdout, "stderr": stderr,
+                   "confine": self.confine}
         with self.lock:
             try:
                 self.process.stdin.write((json.dumps(request) + "\n").encode())
@@ -183,7 +230,7 @@ class Preforker:
                 if message is None:
                     raise PreforkError("the prefork server did not fork the run")
                 if "pid" in message:
-                    return ForkedProcess(self, int(message["pid"]))
+                    return self._child(int(message["pid"]))
                 self._note_exit(message)
 
     def collect_exits(self, timeout: float) -> None:
@@ -203,6 +250,15 @@ class Preforker:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+
+    def _child(self, inner: int) -> ForkedProcess:
+        """The forked child, found in the server's PID namespace (never a process outside it)."""
+        if self.own_namespace:
+            return ForkedProcess(self, inner)
+        outer = outer_pid(inner, self.namespace)
+        if outer is None:
+            raise PreforkError(f"the forked run {inner} is not in the server's sandbox")
+        return ForkedProcess(self, outer, inner)
 
     def _note_exit(self, message: dict) -> None:
         if "exit" in message:

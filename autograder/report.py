@@ -146,6 +146,8 @@ def _footer(report: GradeReport) -> str:
                          if version)
     if versions:
         parts.append(versions)
+    if report.grader.get("sandbox"):
+        parts.append(f"sandbox: {report.grader['sandbox']}")
     limits = report.grader.get("limits", {})
     if limits:
         parts.append(f"limits per exercise: {format_points(limits.get('timeout_s', 0))} s, "
@@ -187,7 +189,7 @@ def to_text(report: GradeReport) -> str:
         score = f"{format_points(exercise.points)}/{format_points(exercise.max_points)}"
         lines.append(f"{exercise.name:<{width}}  {score:>7}  {exercise.status:<8} {_summary_note(exercise)}")
     lines.append(f"{'total':<{width}}  {format_points(report.points) + '/' + format_points(report.max_points):>7}")
-    return "\n".join(lines)
+    return "\n".join(lines + [f"warning: {warning}" for warning in report.warnings])
 
 
 def to_classroom(report: GradeReport) -> dict:

@@ -2,7 +2,7 @@
 
 Points per check come from the trusted catalog, never from the subprocess. A check that did not run
 earns 0. The exercise is voided (0 points, with the reason) when the submission timed out, used too
-much memory or output, ended the process abruptly, patched a library, wrote outside its folder, started
+much memory, output or disk, ended the process abruptly, patched a library, wrote outside its folder, started
 a process, or changed the copied checks.
 """
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import signal
 
 from autograder.catalog import Check
-from autograder.isolation import Limits, RunResult
+from autograder.isolation import DISK_ENTRY_LIMIT, Limits, RunResult
 from autograder.results import ERROR, GRADED, VOIDED, CheckResult, ExerciseResult
 
 OUT_OF_MEMORY_MARKERS = ("MemoryError", "RESOURCE_EXHAUSTED", "Out of memory", "std::bad_alloc")
@@ -127,6 +127,9 @@ def _termination_reasons(run: RunResult, limits: Limits, finished) -> list[str]:
         return [f"used more than {limits.memory_mb} MB of memory{during}; the process was stopped"]
     if run.killed_for == "output":
         return [f"printed more than {limits.output_kb} KB of output{during}; the process was stopped"]
+    if run.killed_for == "disk":
+        return [f"wrote more than {limits.disk_mb} MB (or {DISK_ENTRY_LIMIT} files) to its folder{during}; "
+                "the process was stopped"]
     if finished is None:
         code = run.returncode
         if code is not None and code < 0:

@@ -1,33 +1,37 @@
 """A hostile submission loses exactly the points of each misbehaving exercise, and the report says why.
 
 One grading run of tests/grader/fixtures/submissions/hostile covers every case (exercises run two at a
-time, each in its own process); the tests below read its report. They run twice: with each exercise
-forked from a prefork server (the default) and started as a new Python process (``prefork=False``).
+time, each in its own process); the tests below read its report. They run three times: in the bubblewrap
+sandbox with each exercise forked from a prefork server (the default) and started as a new Python
+process (``prefork=False``), and forked without a sandbox (``--sandbox none``).
 """
 import dataclasses
 from pathlib import Path
 
 import pytest
-from grader_support import COURSE, FAST_LIMITS, SUBMISSIONS
+from grader_support import COURSE, FAST_LIMITS, SUBMISSIONS, require_bwrap
 
 from autograder.grade import Grader
 from autograder.progress import QUIET, Progress
 from autograder.results import GRADED, INVALID, MISSING, VOIDED
+from autograder.sandbox import NO_SANDBOX_NOTE
 
 HOSTILE = SUBMISSIONS / "hostile"
 ESCAPE = Path("/tmp/autograder-hostile-escape.txt")
 
 
-@pytest.fixture(scope="module", params=["forked", "new process"])
+@pytest.fixture(scope="module", params=[("forked", "bwrap"), ("new process", "bwrap"), ("forked", "none")],
+                ids=["forked-bwrap", "new-process-bwrap", "forked-none"])
 def report(request, fake_grader):
     ESCAPE.unlink(missing_ok=True)
-    if request.param == "forked":
-        graded = fake_grader.grade(HOSTILE)
-        assert fake_grader.prefork_servers > 0, "the runs were not forked from a prefork server"
-        return graded
-    with Grader(COURSE, dataclasses.replace(fake_grader.options, prefork=False), Progress(QUIET)) as grader:
+    start, sandbox = request.param
+    if sandbox == "bwrap":
+        require_bwrap()
+    options = dataclasses.replace(fake_grader.options, prefork=start == "forked", sandbox=sandbox)
+    with Grader(COURSE, options, Progress(QUIET)) as grader:
         graded = grader.grade(HOSTILE)
-        assert grader.prefork_servers == 0
+        assert (grader.prefork_servers > 0) == (start == "forked")
+    assert graded.grader["sandbox"] == sandbox
     return graded
 
 
@@ -138,6 +142,7 @@ def test_the_total_is_exactly_what_was_earned(report):
 
 
 def test_the_submission_folder_is_left_untouched(report):
-    assert report.warnings == []  # the backstop comparison of the originals found nothing
+    # the backstop comparison of the originals found nothing; only a grade without a sandbox says so
+    assert report.warnings == ([NO_SANDBOX_NOTE] if report.grader["sandbox"] == "none" else [])
     assert not (HOSTILE / "scratch.txt").exists()
     assert not (HOSTILE / "exercises" / "scratch.txt").exists()
