@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 from autograder import feedback, posterior, structure
+from autograder.priors import Prior, prior_problems
 from autograder.sampling import SamplerSettings
 
 EXERCISE = "ex02_pooling"
@@ -62,14 +63,20 @@ SPEC = posterior.ExerciseSpec(
     ),
 )
 FITS = {fit.id: fit for fit in SPEC.fits}
+PRIORS = {"mu": Prior("Normal", {"loc": 0.0, "scale": PRIOR_SD}), "sigma": Prior("Exponential", {"rate": 1.0}),
+          "tau": Prior("Exponential", {"rate": 1.0})}
 
 
 @pytest.mark.points(1)
 def test_toy_data(module):
-    data = np.asarray(feedback.call(module, "toy_data"), dtype=float)
+    result = feedback.call(module, "toy_data")
+    data = np.asarray(result, dtype=float)
     if data.shape != TOY.shape or not np.array_equal(data, TOY):
         pytest.fail(feedback.value_message("toy_data()", data.tolist(), f"{TOY.tolist()}",
                                            "five measurements in the order given"), pytrace=False)
+    if not (isinstance(result, np.ndarray) and np.issubdtype(result.dtype, np.floating)):
+        pytest.fail(f"toy_data() returns {type(result).__name__} of {getattr(result, 'dtype', 'Python numbers')}; "
+                    f"the task asks for a float array of shape (5,)", pytrace=False)
 
 
 # ---------------------------------------------------------------- structure
@@ -79,14 +86,15 @@ def test_complete_pooling_structure(module):
     found = structure.inspect_student_model(module, "complete_pooling_model", *toy_args())
     problems = structure.site_problems(found, {"mu": (), "sigma": (), "obs": (5,)})
     if not problems:
-        problems = (structure.distribution_problems(found, {"mu": "Normal", "sigma": "Exponential",
-                                                            "obs": "Normal"})
+        problems = (structure.distribution_problems(found, {"obs": "Normal"})
+                    + prior_problems(found, {site: PRIORS[site] for site in ("mu", "sigma")})
                     + structure.observed_problems(found, ["obs"])
                     + structure.dependency_problems(found, "obs", ["mu", "sigma"], exactly=True)
                     + structure.plate_problems(found, ["obs"], size=5)
                     + structure.outside_plate_problems(found, ["mu", "sigma"]))
     structure.check(problems, "complete_pooling_model",
-                    hint="sample mu and sigma once, then observe all five values in one plate")
+                    hint="sample mu and sigma once, then observe all five values in one plate",
+                    task="mu ~ Normal(0, 10), sigma ~ Exponential(1), y_j ~ Normal(mu, sigma) for the five y_j")
 
 
 @pytest.mark.points(2)
@@ -94,16 +102,18 @@ def test_no_pooling_structure(module):
     found = structure.inspect_student_model(module, "no_pooling_model", *toy_args())
     problems = structure.site_problems(found, {"mu_i": (5,), "obs": (5,)})
     if not problems:
-        shared = [site for site, plates in ((s, found.plates_of(s)) for s in found.shapes)
-                  if not plates and site not in found.observed]
-        problems = (structure.distribution_problems(found, {"mu_i": "Normal", "obs": "Normal"})
+        shared = [site for site in found.functions if found.is_latent(site) and 5 not in found.independent_sizes(site)]
+        problems = (structure.distribution_problems(found, {"obs": "Normal"})
+                    + prior_problems(found, {"mu_i": PRIORS["mu"]})
                     + structure.observed_problems(found, ["obs"])
                     + structure.dependency_problems(found, "mu_i", [], exactly=True)
                     + structure.dependency_problems(found, "obs", ["mu_i"], exactly=True)
                     + structure.plate_problems(found, ["mu_i", "obs"], size=5)
-                    + [f"{site!r} is shared by every group, but no pooling shares nothing" for site in shared])
+                    + [f"{site!r} is one value shared by every group, but no pooling shares nothing"
+                       for site in shared])
     structure.check(problems, "no_pooling_model",
-                    hint="with numpyro.plate('group', len(y)): sample mu_i ~ Normal(0, 10) and observe y")
+                    hint="with numpyro.plate('group', len(y)): sample mu_i ~ Normal(0, 10) and observe y",
+                    task="mu_i ~ Normal(0, 10) independently for each group, y_i ~ Normal(mu_i, sigma), nothing shared")
 
 
 @pytest.mark.points(2)
@@ -111,8 +121,9 @@ def test_partial_pooling_structure(module):
     found = structure.inspect_student_model(module, "partial_pooling_model", *toy_args())
     problems = structure.site_problems(found, {"mu": (), "tau": (), "mu_i": (5,), "obs": (5,)})
     if not problems:
-        problems = (structure.distribution_problems(found, {"mu": "Normal", "tau": "Exponential",
-                                                            "obs": "Normal"})
+        problems = (structure.distribution_problems(found, {"obs": "Normal"})
+                    + prior_problems(found, {"mu": PRIORS["mu"], "tau": PRIORS["tau"],
+                                             "mu_i": Prior("Normal", {"loc": "mu", "scale": "tau"})})
                     + structure.observed_problems(found, ["obs"])
                     + structure.dependency_problems(found, "mu_i", ["mu", "tau"])
                     + structure.dependency_problems(found, "obs", ["mu_i"], exactly=True)
@@ -123,7 +134,9 @@ def test_partial_pooling_structure(module):
                         "non-centred form, which NUTS samples without divergences near tau = 0")
     structure.check(problems, "partial_pooling_model",
                     hint="mu and tau outside the plate (shared), mu_i ~ Normal(mu, tau) and obs inside it, "
-                         "with numpyro.handlers.reparam(config={'mu_i': LocScaleReparam(0)}) around mu_i")
+                         "with numpyro.handlers.reparam(config={'mu_i': LocScaleReparam(0)}) around mu_i",
+                    task="mu ~ Normal(0, 10), tau ~ Exponential(1), mu_i ~ Normal(mu, tau) non-centred, "
+                         "y_i ~ Normal(mu_i, sigma)")
 
 
 # ---------------------------------------------------------------- posterior

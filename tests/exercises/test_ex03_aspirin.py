@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 from autograder import feedback, posterior, structure
+from autograder.priors import Prior, prior_problems
 from autograder.sampling import SamplerSettings
 from coursekit.data import load
 
@@ -74,7 +75,9 @@ def test_load_aspirin(module):
     if not (isinstance(result, tuple) and len(result) == 2):
         pytest.fail(f"load_aspirin returned {type(result).__name__}; expected a tuple (y, sd)", pytrace=False)
     y, sd = (np.asarray(part, dtype=float) for part in result)
-    problems = []
+    problems = [f"{name} is {type(part).__name__} of {getattr(part, 'dtype', 'Python numbers')}; the task asks "
+                f"for a float numpy array" for name, part in zip(("y", "sd"), result)
+                if not (isinstance(part, np.ndarray) and np.issubdtype(part.dtype, np.floating))]
     if y.shape != (6,) or sd.shape != (6,):
         problems.append(f"shapes are y {y.shape}, sd {sd.shape}; expected (6,) each, one value per study")
     elif np.allclose(y, sd_expected) and np.allclose(sd, y_expected):
@@ -116,11 +119,25 @@ def test_precision_weighted_mean(module):
 
 # ---------------------------------------------------------------- structure
 
+TASK = ("mu ~ Normal(mean(y), 10 * std(y)), tau ~ HalfCauchy(5 * std(y)), theta_i ~ Normal(mu, tau), "
+        "y_i ~ Normal(theta_i, s_i), i = 1..6")
+
+
+def priors() -> dict[str, Prior]:
+    """The stated priors, their scales computed from the data as the task says."""
+    y, _ = aspirin_data()
+    return {"mu": Prior("Normal", {"loc": float(np.mean(y)), "scale": 10 * float(np.std(y))},
+                        "Normal(mean(y), 10 * std(y))"),
+            "tau": Prior("HalfCauchy", {"scale": 5 * float(np.std(y))}, "HalfCauchy(5 * std(y))"),
+            "theta": Prior("Normal", {"loc": "mu", "scale": "tau"})}
+
+
 def _common_structure_problems(found: structure.ModelStructure) -> list[str]:
     problems = structure.site_problems(found, {"mu": (), "tau": (), "theta": (6,), "obs": (6,)})
     if problems:
         return problems
-    return (structure.distribution_problems(found, {"mu": "Normal", "tau": "HalfCauchy", "obs": "Normal"})
+    return (structure.distribution_problems(found, {"obs": "Normal"})
+            + prior_problems(found, priors())
             + structure.observed_problems(found, ["obs"])
             + structure.dependency_problems(found, "theta", ["mu", "tau"])
             + structure.dependency_problems(found, "obs", ["theta"], exactly=True)
@@ -137,7 +154,8 @@ def test_centred_structure(module):
         problems += structure.distribution_problems(found, {"theta": "Normal"})
     structure.check(problems, "centred_model",
                     hint="sample mu and tau, then theta = numpyro.sample('theta', Normal(mu, tau)) inside "
-                         "`with numpyro.plate('study', 6):` together with the observed 'obs'")
+                         "`with numpyro.plate('study', 6):` together with the observed 'obs'",
+                    task=TASK + ", theta sampled from Normal(mu, tau) directly")
 
 
 @pytest.mark.points(2)
@@ -149,14 +167,15 @@ def test_non_centred_structure(module):
         problems.append(f"theta is sampled from {found.distributions['theta']} directly, so the model is "
                         "still centred")
     if not problems:
-        standard = [site for site in found.parents["theta"] if site not in ("mu", "tau")]
-        if len(standard) != 1 or found.shapes[standard[0]] != (6,):
+        standard = found.sources("theta") - found.made_of("mu") - found.made_of("tau")
+        if len(standard) != 1 or found.shapes[min(standard)] != (6,):
             problems.append(f"theta should be built from mu, tau and one standard-normal site of shape (6,); "
-                            f"it depends on {found.parents['theta']}")
+                            f"it is computed from {', '.join(sorted(found.ancestors('theta')))}")
     structure.check(problems, "non_centred_model",
                     hint="wrap the centred model in numpyro.handlers.reparam(config={'theta': "
                          "LocScaleReparam(0)}), or sample theta_raw ~ Normal(0, 1) in the plate and set "
-                         "theta = numpyro.deterministic('theta', mu + tau * theta_raw)")
+                         "theta = numpyro.deterministic('theta', mu + tau * theta_raw)",
+                    task=TASK + ", non-centred: theta_i = mu + tau * z_i with z_i ~ Normal(0, 1)")
 
 
 # ---------------------------------------------------------------- posterior

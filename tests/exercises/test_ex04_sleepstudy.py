@@ -5,6 +5,7 @@ import pytest
 from numpyro import handlers
 
 from autograder import feedback, posterior, structure
+from autograder.priors import Prior, prior_problems
 from autograder.sampling import SamplerSettings
 from coursekit.data import load
 
@@ -47,6 +48,15 @@ SITE_HINTS = {
     "sigma_alpha": "sigma_alpha ~ HalfNormal(50) is the sd of the subjects' intercepts; " + VARIANCE_HINT,
     "sigma_beta": "sigma_beta ~ HalfNormal(20) is the sd of the subjects' slopes; " + VARIANCE_HINT,
 }
+PRIORS = {
+    "alpha": Prior("Normal", {"loc": 300.0, "scale": 100.0}), "beta": Prior("Normal", {"loc": 0.0, "scale": 20.0}),
+    "sigma": Prior("HalfNormal", {"scale": 50.0}),
+    "mu_alpha": Prior("Normal", {"loc": 300.0, "scale": 100.0}), "mu_beta": Prior("Normal", {"loc": 0.0, "scale": 20.0}),
+    "sigma_alpha": Prior("HalfNormal", {"scale": 50.0}), "sigma_beta": Prior("HalfNormal", {"scale": 20.0}),
+}
+POOLED = {"alpha": Prior("Normal", {"loc": "mu_alpha", "scale": "sigma_alpha"}),
+          "beta": Prior("Normal", {"loc": "mu_beta", "scale": "sigma_beta"})}
+LIKELIHOOD = "reaction_i ~ Normal(alpha[subject_i] + beta[subject_i] * days_i, sigma)"
 LME4 = "lme4 REML fit of Reaction ~ Days + (Days | Subject) (Bates et al. 2015)"
 
 SPEC = posterior.ExerciseSpec(
@@ -101,8 +111,9 @@ def test_load_sleepstudy(module):
         got = np.asarray(result[key])
         if got.shape != value.shape:
             problems.append(f"{key!r} has shape {got.shape}; expected {value.shape}")
-        elif key in ("subject", "subject_ids") and not np.issubdtype(got.dtype, np.integer):
-            problems.append(f"{key!r} has dtype {got.dtype}; expected integers (it is used as an index)")
+        elif got.dtype != value.dtype:
+            use = "it is used as an index" if key.startswith("subject") else "a measurement, not a count"
+            problems.append(f"{key!r} has dtype {got.dtype}; the task asks for {value.dtype} ({use})")
         elif key == "subject" and np.array_equal(got, value + 1):
             problems.append("'subject' runs from 1 to 18: subtract 1, NumPy and NumPyro index from 0")
         elif not np.array_equal(got, value):
@@ -286,11 +297,14 @@ def test_complete_pooling_structure(module):
     problems = structure.site_problems(found, {"alpha": (), "beta": (), "sigma": (), "reaction": (180,)})
     if not problems:
         problems = (structure.observed_problems(found, ["reaction"])
+                    + prior_problems(found, {site: PRIORS[site] for site in ("alpha", "beta", "sigma")})
                     + structure.dependency_problems(found, "reaction", ["alpha", "beta", "sigma"])
                     + structure.outside_plate_problems(found, ["alpha", "beta", "sigma"]) + days)
     structure.check(problems, "complete_pooling_model",
                     hint="one alpha, one beta and one sigma for everybody; reaction ~ Normal(alpha + beta * days, "
-                         "sigma) with obs=reaction inside a plate over the 180 rows")
+                         "sigma) with obs=reaction inside a plate over the 180 rows",
+                    task="alpha ~ Normal(300, 100), beta ~ Normal(0, 20), sigma ~ HalfNormal(50), "
+                         "reaction_i ~ Normal(alpha + beta * days_i, sigma)")
 
 
 @pytest.mark.points(1)
@@ -300,6 +314,7 @@ def test_no_pooling_structure(module):
                                                "reaction": (180,)})
     if not problems:
         problems = (structure.observed_problems(found, ["reaction"])
+                    + prior_problems(found, {site: PRIORS[site] for site in ("alpha", "beta", "sigma")})
                     + structure.plate_problems(found, ["alpha", "beta"], size=N_SUBJECTS)
                     + structure.outside_plate_problems(found, ["sigma"])
                     + structure.dependency_problems(found, "alpha", [], exactly=True)
@@ -307,7 +322,9 @@ def test_no_pooling_structure(module):
                     + structure.dependency_problems(found, "reaction", ["alpha", "beta", "sigma"]) + days)
     structure.check(problems, "no_pooling_model",
                     hint="alpha and beta with fixed priors (no hyper-parameters) inside a plate over the 18 "
-                         "subjects; the mean of row i is alpha[subject[i]] + beta[subject[i]] * days[i]")
+                         "subjects; the mean of row i is alpha[subject[i]] + beta[subject[i]] * days[i]",
+                    task="alpha_j ~ Normal(300, 100) and beta_j ~ Normal(0, 20) independently for each subject, "
+                         "sigma ~ HalfNormal(50), " + LIKELIHOOD)
 
 
 @pytest.mark.points(2)
@@ -318,6 +335,7 @@ def test_partial_pooling_structure(module):
                                                "beta": (N_SUBJECTS,), "reaction": (180,)})
     if not problems:
         problems = (structure.observed_problems(found, ["reaction"])
+                    + prior_problems(found, {**{site: PRIORS[site] for site in hyper}, "alpha": POOLED["alpha"]})
                     + structure.plate_problems(found, ["alpha", "beta"], size=N_SUBJECTS)
                     + structure.outside_plate_problems(found, hyper)
                     + structure.dependency_problems(found, "alpha", ["mu_alpha", "sigma_alpha"])
@@ -325,9 +343,14 @@ def test_partial_pooling_structure(module):
         slopes = structure.dependency_problems(found, "beta", ["mu_beta", "sigma_beta"])
         if slopes:
             problems += slopes + ["the slopes are not pooled: beta_j ~ Normal(mu_beta, sigma_beta)"]
+        else:
+            problems += prior_problems(found, {"beta": POOLED["beta"]})
     structure.check(problems, "partial_pooling_model",
                     hint="hyper-parameters outside the plate; inside `with numpyro.plate('subjects', n_subjects):` "
-                         "alpha ~ Normal(mu_alpha, sigma_alpha) and beta ~ Normal(mu_beta, sigma_beta)")
+                         "alpha ~ Normal(mu_alpha, sigma_alpha) and beta ~ Normal(mu_beta, sigma_beta)",
+                    task="mu_alpha ~ Normal(300, 100), mu_beta ~ Normal(0, 20), sigma_alpha ~ HalfNormal(50), "
+                         "sigma_beta ~ HalfNormal(20), sigma ~ HalfNormal(50); alpha_j ~ Normal(mu_alpha, "
+                         "sigma_alpha), beta_j ~ Normal(mu_beta, sigma_beta); " + LIKELIHOOD)
 
 
 # ---------------------------------------------------------------- posterior

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from autograder import feedback, posterior, structure
+from autograder.priors import Prior, prior_problems
 from autograder.sampling import SamplerSettings
 from coursekit.data import load
 
@@ -49,6 +50,8 @@ SITE_HINTS = {
     "difference": "delta[1] - delta[0] compares the drugs within patients; " + INDEPENDENT,
     "drug2_better": "P(delta[1] > delta[0]); " + INDEPENDENT,
 }
+PRIORS = {"delta": Prior("Normal", {"loc": 0.0, "scale": 5.0}), "tau": Prior("HalfNormal", {"scale": 3.0}),
+          "sigma": Prior("HalfNormal", {"scale": 3.0}), "u": Prior("Normal", {"loc": 0.0, "scale": "tau"})}
 STUDENT = "Student (1908), paired t-test on the ten differences"
 
 SPEC = posterior.ExerciseSpec(
@@ -93,8 +96,9 @@ def test_load_sleep(module):
         got = np.asarray(result[key])
         if got.shape != value.shape:
             problems.append(f"{key!r} has shape {got.shape}; expected {value.shape}")
-        elif key != "extra" and not np.issubdtype(got.dtype, np.integer):
-            problems.append(f"{key!r} has dtype {got.dtype}; expected integers (it is used as an index)")
+        elif got.dtype != value.dtype:
+            use = "a measurement" if key == "extra" else "it is used as an index"
+            problems.append(f"{key!r} has dtype {got.dtype}; the task asks for {value.dtype} ({use})")
         elif key != "extra" and np.array_equal(got, value + 1):
             problems.append(f"{key!r} counts from 1: subtract 1, NumPy and NumPyro index from 0")
         elif not np.array_equal(got, value):
@@ -200,18 +204,22 @@ def test_model_structure(module):
     if not problems:
         problems = (structure.site_problems(found, {"u": (N_PATIENTS,)})
                     + structure.observed_problems(found, ["extra"])
+                    + structure.plate_problems(found, ["delta"], size=2)
                     + structure.plate_problems(found, ["u"], size=N_PATIENTS)
                     + structure.outside_plate_problems(found, ["delta", "tau", "sigma"])
                     + structure.dependency_problems(found, "u", ["tau"])
                     + structure.dependency_problems(found, "extra", ["delta", "u", "sigma"]))
-        free_means = [parent for parent in found.parents.get("u", [])
-                      if parent != "tau" and found.shapes.get(parent) != (N_PATIENTS,)]
+        free_means = sorted(source for source in found.sources("u") - found.made_of("tau")
+                            if found.shapes.get(source) != (N_PATIENTS,))
+        problems += [] if free_means else prior_problems(found, PRIORS)
         if free_means:
             problems.append(f"u depends on {free_means}: the patient effects must have mean zero. " + NOT_CENTRED)
     structure.check(problems, "model",
                     hint="delta (shape (2,)), tau, sigma outside any plate; u ~ Normal(0, tau) inside "
                          "`with numpyro.plate('patients', n_patients):`; extra ~ Normal(delta[drug] + "
-                         "u[patient], sigma) observed in a plate over the 20 rows")
+                         "u[patient], sigma) observed in a plate over the 20 rows",
+                    task="delta ~ Normal(0, 5) for each drug (shape (2,)), tau ~ HalfNormal(3), sigma ~ HalfNormal(3), "
+                         "u_p ~ Normal(0, tau) for each patient, extra_i ~ Normal(delta[drug_i] + u[patient_i], sigma)")
 
 
 # ---------------------------------------------------------------- posterior

@@ -4,6 +4,7 @@ import pytest
 from numpyro import handlers
 
 from autograder import feedback, posterior, structure
+from autograder.priors import Prior, prior_problems
 from autograder.sampling import SamplerSettings
 
 EXERCISE = "ex06_glmm"
@@ -70,6 +71,12 @@ GLMM_HINTS = {
     "share": "share = var(beta1 * covariate) / (var(beta1 * covariate) + tau**2) per draw",
 }
 
+ZERO_MEAN_EFFECT = Prior("Normal", {"loc": 0.0, "scale": "tau"})
+SURVEY_PRIORS = {"mu": Prior("Normal", {"loc": 0.0, "scale": 100.0}), "tau": Prior("HalfNormal", {"scale": 10.0}),
+                 "sigma": Prior("HalfNormal", {"scale": 20.0}), "alpha": ZERO_MEAN_EFFECT}
+GLMM_PRIORS = {"beta0": Prior("Normal", {"loc": -7.0, "scale": 2.0}), "beta1": Prior("Normal", {"loc": 0.0, "scale": 1.0}),
+               "tau": Prior("HalfNormal", {"scale": 1.0}), "alpha": ZERO_MEAN_EFFECT}
+
 SPEC = posterior.ExerciseSpec(
     exercise=EXERCISE,
     sampler=SamplerSettings(num_chains=4, num_warmup=500, num_samples=1000, target_accept_prob=0.9,
@@ -100,8 +107,8 @@ FITS = {fit.id: fit for fit in SPEC.fits}
 
 def zero_mean_problems(found, level: str) -> list[str]:
     """alpha may depend on tau and on one standard-normal site of its own shape, on nothing else."""
-    others = [parent for parent in found.parents.get("alpha", [])
-              if parent != "tau" and found.shapes.get(parent) != (N_DISTRICTS,)]
+    others = sorted(source for source in found.sources("alpha") - found.made_of("tau")
+                    if found.shapes.get(source) != (N_DISTRICTS,))
     if others:
         return [f"alpha depends on {others}: the district effects must have mean zero, with {level} outside "
                 f"them. " + ZERO_MEAN]
@@ -119,11 +126,13 @@ def test_random_intercept_structure(module):
                     + structure.plate_problems(found, ["alpha"], size=N_DISTRICTS)
                     + structure.outside_plate_problems(found, ["mu", "tau", "sigma"])
                     + structure.dependency_problems(found, "alpha", ["tau"])
-                    + zero_mean_problems(found, "mu")
                     + structure.dependency_problems(found, "y", ["mu", "alpha", "sigma"]))
+        problems += zero_mean_problems(found, "mu") or prior_problems(found, SURVEY_PRIORS)
     structure.check(problems, "random_intercept_model",
                     hint="mu, tau, sigma outside any plate; alpha ~ Normal(0, tau) inside a plate over the groups; "
-                         "y ~ Normal(mu + alpha[group], sigma) observed in a plate over the observations")
+                         "y ~ Normal(mu + alpha[group], sigma) observed in a plate over the observations",
+                    task="mu ~ Normal(0, 100), tau ~ HalfNormal(10), sigma ~ HalfNormal(20), alpha_k ~ Normal(0, tau) "
+                         "for each group, y_i ~ Normal(mu + alpha[group_i], sigma)")
 
 
 @pytest.mark.points(2)
@@ -138,12 +147,14 @@ def test_glmm_structure(module):
             + structure.plate_problems(found, ["alpha", "cases"], size=N_DISTRICTS)
             + structure.outside_plate_problems(found, ["beta0", "beta1", "tau"])
             + structure.dependency_problems(found, "alpha", ["tau"])
-            + zero_mean_problems(found, "beta0")
             + structure.dependency_problems(found, "cases", ["beta0", "beta1", "alpha"]))
+        problems += zero_mean_problems(found, "beta0") or prior_problems(found, GLMM_PRIORS)
     structure.check(problems, "poisson_glmm",
                     hint="beta0, beta1, tau outside the plate; in `with numpyro.plate('districts', 40):` "
                          "alpha ~ Normal(0, tau) and cases ~ Poisson(exp(log(population) + beta0 + beta1 * "
-                         "covariate + alpha)), observed")
+                         "covariate + alpha)), observed",
+                    task="beta0 ~ Normal(-7, 2), beta1 ~ Normal(0, 1), tau ~ HalfNormal(1), alpha_k ~ Normal(0, tau), "
+                         "cases_k ~ Poisson(population_k * exp(beta0 + beta1 * covariate_k + alpha_k))")
 
 
 def expected_counts(module, cases, population, covariate, latent=None):
