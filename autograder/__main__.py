@@ -1,4 +1,5 @@
-"""Command line: ``python -m autograder grade PATH``, ``batch FOLDER``, ``release OUT_DIR``, ``verify``."""
+"""Command line: ``python -m autograder grade PATH``, ``batch FOLDER``, ``release OUT_DIR``, ``verify``,
+``image``."""
 from __future__ import annotations
 
 import argparse
@@ -7,6 +8,7 @@ import sys
 from pathlib import Path
 
 from autograder.isolation import Limits
+from autograder.sandbox import BACKENDS
 
 DEFAULT_LIMITS = Limits()
 
@@ -23,6 +25,8 @@ def add_grading_options(parser: argparse.ArgumentParser, jobs: int) -> None:
                         help=f"memory limit per exercise in MB (default {DEFAULT_LIMITS.memory_mb})")
     parser.add_argument("--output-kb", type=int, default=DEFAULT_LIMITS.output_kb,
                         help=f"stdout+stderr limit per exercise in KB (default {DEFAULT_LIMITS.output_kb})")
+    parser.add_argument("--disk-mb", type=int, default=DEFAULT_LIMITS.disk_mb,
+                        help=f"what an exercise may write to its folder, in MB (default {DEFAULT_LIMITS.disk_mb})")
     parser.add_argument("--jax-cache", default=None, type=Path,
                         help="JAX compilation cache shared by the runs (default: <instructor-root>/.jax_cache)")
     parser.add_argument("--catalog-cache", default=None, type=Path,
@@ -32,15 +36,23 @@ def add_grading_options(parser: argparse.ArgumentParser, jobs: int) -> None:
                         help="start every exercise as a new Python process instead of forking it from a "
                              "server that imported the libraries once (slower; for comparison)")
     parser.add_argument("--keep-workdir", action="store_true", help="keep the temporary run folders (debugging)")
+    parser.add_argument("--sandbox", choices=BACKENDS, default="auto",
+                        help="where submission code runs: auto (default: bubblewrap when it works here, else an "
+                             "error saying what to install), bwrap, docker or podman (image: `python -m autograder "
+                             "image`), or none (no sandbox: only for code you trust; the reports say so)")
+    parser.add_argument("--keep-compilations", action="store_true",
+                        help="add the programs the sandboxed runs compiled to the JAX cache (for one student's own "
+                             "grading, or the solutions; by default a run's writes never reach the shared cache)")
 
 
 def grade_options(args: argparse.Namespace):
     from autograder.grade import GradeOptions
 
-    limits = Limits(timeout=args.timeout, memory_mb=args.memory_mb, output_kb=args.output_kb)
+    limits = Limits(timeout=args.timeout, memory_mb=args.memory_mb, output_kb=args.output_kb, disk_mb=args.disk_mb)
     return GradeOptions(limits=limits, jobs=args.jobs, exercises=tuple(args.exercise), jax_cache=args.jax_cache,
                         catalog_cache=args.catalog_cache, prefork=not args.no_prefork,
-                        keep_workdir=args.keep_workdir)
+                        keep_workdir=args.keep_workdir, sandbox=args.sandbox,
+                        keep_compilations=args.keep_compilations)
 
 
 def command_grade(args: argparse.Namespace) -> int:
@@ -87,6 +99,12 @@ def command_verify(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
+def command_image(args: argparse.Namespace) -> int:
+    from autograder.image import build
+
+    return build(Path(args.root).resolve(), args.engine)
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
     commands = main.add_subparsers(dest="command", required=True)
@@ -116,6 +134,11 @@ def parser() -> argparse.ArgumentParser:
     verify = commands.add_parser("verify", help="compare check files with the release manifest")
     verify.add_argument("root", nargs="?", default=".", help="repository root (default .)")
     verify.set_defaults(run=command_verify)
+
+    image = commands.add_parser("image", help="build the container image of --sandbox docker/podman")
+    image.add_argument("--engine", choices=("docker", "podman"), default="docker", help="container engine")
+    image.add_argument("--root", default=".", help="repository holding requirements.txt (default .)")
+    image.set_defaults(run=command_image)
     return main
 
 

@@ -2,7 +2,8 @@
 
 A grading run needs threads (XLA, NumPyro's parallel chains) but never a new process: the audit hook of
 ``autograder.guard`` already refuses them from Python, and this filter refuses them to native code too,
-so a fork bomb fails at its first ``fork`` (EPERM) instead of filling the process table. Installed in the
+so a fork bomb ends at its first ``fork``: the kernel kills the process (SIGSYS, which the report
+explains) instead of letting it fill the process table. Installed in the
 run's process before any submission code runs; it cannot be removed and is inherited by its threads.
 
     python -m autograder.confine PYTEST_ARGS...   # pytest, confined (a sandboxed run without prefork)
@@ -19,6 +20,7 @@ PR_SET_NO_NEW_PRIVS = 38
 PR_SET_SECCOMP = 22
 SECCOMP_MODE_FILTER = 2
 SECCOMP_RET_ALLOW = 0x7FFF0000
+SECCOMP_RET_KILL_PROCESS = 0x80000000
 SECCOMP_RET_ERRNO = 0x00050000
 CLONE_THREAD = 0x00010000
 BPF_LD_W_ABS, BPF_JEQ_K, BPF_JGE_K, BPF_JSET_K, BPF_RET_K = 0x20, 0x15, 0x35, 0x45, 0x06
@@ -44,13 +46,14 @@ def _instruction(code: int, jump_true: int, jump_false: int, value: int) -> byte
 
 
 def program(machine: str | None = None) -> bytes:
-    """The classic-BPF filter: refuse fork, vfork, clone without CLONE_THREAD, ptrace and writing another
-    process's memory (EPERM); clone3 answers ENOSYS so that the C library falls back to clone; allow the rest."""
+    """The classic-BPF filter: fork, vfork, clone without CLONE_THREAD, ptrace and writing another process's
+    memory kill the process; clone3 answers ENOSYS so that the C library falls back to clone (threads);
+    syscalls of another ABI are refused (EPERM); the rest is allowed."""
     arch, clone, clone3, refused = ARCHITECTURES[machine or platform.machine()]
-    deny = SECCOMP_RET_ERRNO | errno.EPERM
+    deny = SECCOMP_RET_KILL_PROCESS
     allow = [_instruction(BPF_RET_K, 0, 0, SECCOMP_RET_ALLOW)]
     body = [_instruction(BPF_LD_W_ABS, 0, 0, 0),  # the syscall number; x32 numbers are refused
-            _instruction(BPF_JGE_K, 0, 1, X32_BIT), _instruction(BPF_RET_K, 0, 0, deny)]
+            _instruction(BPF_JGE_K, 0, 1, X32_BIT), _instruction(BPF_RET_K, 0, 0, SECCOMP_RET_ERRNO | errno.EPERM)]
     for number in refused.values():
         body += [_instruction(BPF_JEQ_K, 0, 1, number), _instruction(BPF_RET_K, 0, 0, deny)]
     body += [_instruction(BPF_JEQ_K, 0, 1, clone3), _instruction(BPF_RET_K, 0, 0, SECCOMP_RET_ERRNO | errno.ENOSYS)]
@@ -58,9 +61,9 @@ def program(machine: str | None = None) -> bytes:
              _instruction(BPF_LD_W_ABS, 0, 0, 16),  # clone's flags (low half of the first argument)
              _instruction(BPF_JSET_K, 1, 0, CLONE_THREAD),
              _instruction(BPF_RET_K, 0, 0, deny)]
-    header = [_instruction(BPF_LD_W_ABS, 0, 0, 4),  # the architecture: another one (x32, i386 calls) is refused
+    header = [_instruction(BPF_LD_W_ABS, 0, 0, 4),  # the architecture: another one (i386 calls) is refused
               _instruction(BPF_JEQ_K, 1, 0, arch),
-              _instruction(BPF_RET_K, 0, 0, deny)]
+              _instruction(BPF_RET_K, 0, 0, SECCOMP_RET_ERRNO | errno.EPERM)]
     return b"".join(header + body + allow)
 
 

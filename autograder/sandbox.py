@@ -204,7 +204,11 @@ def container_command(executable: str, argv: list[str], layout: Layout, cwd: Pat
             command += ["--volume", f"{path}:{path}:ro"]
     for path in layout.writable:
         command += ["--volume", f"{path}:{path}:rw"]
+    packages = os.pathsep.join(sorted({str(Path(autograder.__file__).parent.parent),
+                                       str(Path(coursekit.__file__).parent.parent)}))
     for key, value in sorted(env.items()):
+        if key == "PYTHONPATH":
+            value = os.pathsep.join([value, packages])
         if key != "PATH":
             command += ["--env", f"{key}={value}"]
     return command + [IMAGE, *(["python", *argv[1:]] if argv and argv[0] == sys.executable else argv)]

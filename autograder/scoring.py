@@ -132,6 +132,9 @@ def _termination_reasons(run: RunResult, limits: Limits, finished) -> list[str]:
                 "the process was stopped"]
     if finished is None:
         code = run.returncode
+        if code in (-signal.SIGSYS, 128 + signal.SIGSYS):  # killed by the filter of autograder.confine
+            return [f"tried to start a process or to trace one{during}, which grading does not allow "
+                    "(a fork bomb ends here); the process was stopped"]
         if code is not None and code < 0:
             try:
                 name = signal.Signals(-code).name
