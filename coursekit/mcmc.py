@@ -9,9 +9,12 @@ from numpyro.infer import MCMC, NUTS
 from coursekit import diagnostics
 
 
-def fit(model, *args, seed: int = 0, num_chains: int = 2, num_warmup: int = 1000,
+def fit(model, *args, seed: int = 0, num_chains: int = 4, num_warmup: int = 1000,
         num_samples: int = 1000, target_accept_prob: float = 0.8, **kwargs) -> MCMC:
-    """Sample ``model(*args, **kwargs)`` with NUTS; chains run in parallel when devices allow."""
+    """Sample ``model(*args, **kwargs)`` with NUTS; chains run in parallel when devices allow.
+
+    Four chains by default: R-hat needs several chains to detect poor mixing (Vehtari et al. 2021).
+    """
     chain_method = "parallel" if jax.local_device_count() >= num_chains else "sequential"
     mcmc = MCMC(
         NUTS(model, target_accept_prob=target_accept_prob),
@@ -67,11 +70,21 @@ def convergence_line(mcmc: MCMC, var_names=None, r_hat_max: float = 1.01) -> str
     least_ess = table["ess_bulk"].min()
     divergent = n_divergences(mcmc)
     verdict = "converged" if worst_r_hat <= r_hat_max and divergent == 0 else "NOT converged"
+    transitions = "transition" if divergent == 1 else "transitions"
     return (f"{verdict}: max R-hat {worst_r_hat:.3f}, min bulk ESS {least_ess:.0f}, "
-            f"{divergent} divergent transitions")
+            f"{divergent} divergent {transitions}")
+
+
+def for_display(table: pd.DataFrame, digits: int = 2) -> pd.DataFrame:
+    """A summary table as readers see it: estimates rounded, ESS as whole draws, R-hat to 2 decimals."""
+    shown = table.round(digits)
+    for column in ("ess_bulk", "ess_tail"):
+        shown[column] = table[column].round().astype("Int64")
+    shown["r_hat"] = table["r_hat"].map("{:.2f}".format)
+    return shown
 
 
 def report(mcmc: MCMC, var_names=None, prob: float = 0.9, digits: int = 2) -> pd.DataFrame:
-    """Print the convergence line and return the rounded summary table for display."""
+    """Print the convergence line and return the summary table formatted for display."""
     print(convergence_line(mcmc, var_names))
-    return summary(mcmc, var_names, prob).round(digits)
+    return for_display(summary(mcmc, var_names, prob), digits)

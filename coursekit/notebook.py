@@ -9,7 +9,7 @@ SEED = 20231
 PALETTE = ["#1b6ca8", "#d1495b", "#66a182", "#edae49", "#8d6a9f", "#2e4057"]
 
 
-def setup_chapter(host_devices: int = 2) -> None:
+def setup_chapter(host_devices: int = 4) -> None:
     """Configure NumPyro, JAX and matplotlib identically for every chapter.
 
     Host devices must be set before JAX starts its backend, so this runs first.
