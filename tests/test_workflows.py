@@ -99,6 +99,16 @@ def test_classroom_workflow_can_take_checks_from_a_pinned_source():
     assert "--instructor-root" in scripts(classroom)
 
 
+def test_classroom_workflow_keeps_no_token_and_grades_in_the_sandbox():
+    classroom = load("classroom.yml")
+    checkouts = [step for step in steps(classroom) if step.get("uses", "").startswith("actions/checkout@")]
+    assert checkouts and all(step["with"]["persist-credentials"] is False for step in checkouts)
+    text = scripts(classroom)
+    assert "apt-get install -y -q bubblewrap" in text
+    assert "kernel.apparmor_restrict_unprivileged_userns=0" in text
+    assert "--sandbox bwrap" in text and "--sandbox none" not in text
+
+
 def test_the_files_the_grade_step_reads_are_the_ones_the_grader_writes(tmp_path):
     sample = report.GradeReport("s", [], "now")
     written = {path.name for path in report.write_all(sample, tmp_path).values()}
