@@ -195,7 +195,8 @@ def container_command(executable: str, argv: list[str], layout: Layout, cwd: Pat
     command = [executable, "run", "--rm", "-i", "--init", "--network", "none", "--read-only",
                "--memory", f"{layout.memory_mb}m", "--memory-swap", f"{layout.memory_mb}m",
                "--pids-limit", str(PIDS_LIMIT), "--cap-drop", "ALL", "--security-opt", "no-new-privileges",
-               "--tmpfs", f"/tmp:rw,nosuid,size={TMP_SIZE_MB}m", "--workdir", str(cwd)]
+               "--tmpfs", f"/tmp:rw,nosuid,size={TMP_SIZE_MB}m", "--user", f"{os.getuid()}:{os.getgid()}",
+               "--workdir", str(cwd)]
     if name:
         command += ["--name", name]
     python = set(python_paths())
