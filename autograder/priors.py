@@ -29,7 +29,8 @@ class Prior:
     text: str = ""  # the task's own writing, e.g. "Normal(mean(y), 10 * std(y))"
 
     def __str__(self) -> str:
-        return self.text or f"{self.family}({', '.join(str(v) if isinstance(v, str) else f'{v:g}' for v in self.params.values())})"
+        shown = (value if isinstance(value, str) else f"{value:g}" for value in self.params.values())
+        return self.text or f"{self.family}({', '.join(shown)})"
 
     def values(self, sites: dict[str, np.ndarray], ndim: int = 0) -> dict[str, np.ndarray]:
         """The parameters, site names replaced by ``sites[name]`` with ``ndim`` trailing axes added."""

@@ -51,7 +51,8 @@ SITE_HINTS = {
 PRIORS = {
     "alpha": Prior("Normal", {"loc": 300.0, "scale": 100.0}), "beta": Prior("Normal", {"loc": 0.0, "scale": 20.0}),
     "sigma": Prior("HalfNormal", {"scale": 50.0}),
-    "mu_alpha": Prior("Normal", {"loc": 300.0, "scale": 100.0}), "mu_beta": Prior("Normal", {"loc": 0.0, "scale": 20.0}),
+    "mu_alpha": Prior("Normal", {"loc": 300.0, "scale": 100.0}),
+    "mu_beta": Prior("Normal", {"loc": 0.0, "scale": 20.0}),
     "sigma_alpha": Prior("HalfNormal", {"scale": 50.0}), "sigma_beta": Prior("HalfNormal", {"scale": 20.0}),
 }
 POOLED = {"alpha": Prior("Normal", {"loc": "mu_alpha", "scale": "sigma_alpha"}),

@@ -74,8 +74,9 @@ GLMM_HINTS = {
 ZERO_MEAN_EFFECT = Prior("Normal", {"loc": 0.0, "scale": "tau"})
 SURVEY_PRIORS = {"mu": Prior("Normal", {"loc": 0.0, "scale": 100.0}), "tau": Prior("HalfNormal", {"scale": 10.0}),
                  "sigma": Prior("HalfNormal", {"scale": 20.0}), "alpha": ZERO_MEAN_EFFECT}
-GLMM_PRIORS = {"beta0": Prior("Normal", {"loc": -7.0, "scale": 2.0}), "beta1": Prior("Normal", {"loc": 0.0, "scale": 1.0}),
-               "tau": Prior("HalfNormal", {"scale": 1.0}), "alpha": ZERO_MEAN_EFFECT}
+GLMM_PRIORS = {"beta0": Prior("Normal", {"loc": -7.0, "scale": 2.0}),
+               "beta1": Prior("Normal", {"loc": 0.0, "scale": 1.0}), "tau": Prior("HalfNormal", {"scale": 1.0}),
+               "alpha": ZERO_MEAN_EFFECT}
 
 SPEC = posterior.ExerciseSpec(
     exercise=EXERCISE,
