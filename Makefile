@@ -12,12 +12,14 @@ SUBMISSIONS ?=
 OUT ?=
 TARGET ?= exercises
 
-.PHONY: help env site site-instructor preview test check grade batch release bench clean
+.PHONY: help env tools site site-instructor screenshots preview test check grade batch release bench clean
 
 help:
 	@echo "make site              render the book into _book/ (needs Quarto on PATH)"
 	@echo "make site-instructor   render the instructor edition (worked solutions) into _book-instructor/"
 	@echo "make test              run the whole test suite"
+	@echo "make tools             install axe-core (npm) for the accessibility tests into .tools/"
+	@echo "make screenshots       full-page PNGs of every page of _book/ at 1280 and 390 px -> build/screenshots/"
 	@echo "make check [EXERCISE=ex03_aspirin] [TARGET=exercises]   run the exercise checks"
 	@echo "make grade SUBMISSION=path            grade one submission with the instructor's checks"
 	@echo "make batch SUBMISSIONS=path [OUT=dir] grade one sub-folder per student into a CSV gradebook"
@@ -44,6 +46,17 @@ site: $(STAMP)
 site-instructor:
 	@$(MAKE) --no-print-directory site PROFILE=instructor
 
+AXE_CORE := .tools/node_modules/axe-core/axe.min.js
+AXE_CORE_VERSION := 4.13.0
+tools: $(AXE_CORE)
+
+$(AXE_CORE):
+	@command -v npm >/dev/null 2>&1 || { echo "npm is needed to install axe-core (apt-get install -y npm)"; exit 1; }
+	npm install --silent --no-save --no-package-lock --prefix .tools axe-core@$(AXE_CORE_VERSION)
+
+screenshots: $(STAMP)
+	$(BIN)/python scripts/screenshots.py _book --out build/screenshots
+
 preview: $(STAMP)
 	QUARTO_PYTHON=$(BIN)/python quarto preview
 
@@ -68,4 +81,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 clean:
-	rm -rf _book _book-instructor .quarto .jax_cache .pytest_cache build
+	rm -rf _book _book-instructor _freeze .quarto .jax_cache .pytest_cache .tools build

@@ -18,7 +18,7 @@ from autograder import manifest
 from autograder.isolation import CHECK_PARTS
 
 ROOT_FILES = ("_quarto.yml", "references.bib", "requirements.txt", "pyproject.toml", "Makefile", ".gitignore")
-ROOT_FOLDERS = ("chapters", "exercises", "data", "coursekit", "autograder", "images", "assets")
+ROOT_FOLDERS = ("chapters", "exercises", "data", "coursekit", "autograder", "theme", "images", "assets")
 STUDENT_WORKFLOW = Path(".github/workflows/classroom.yml")
 README_TEMPLATE = Path(__file__).parent / "templates" / "student-README.md"
 SKIPPED_NAMES = {"__pycache__", ".ipynb_checkpoints", ".quarto", "_freeze", ".pytest_cache", ".jax_cache"}

@@ -11,7 +11,7 @@ from coursekit.paths import REPO_ROOT
 CROSSREF_KINDS = ("fig", "eq", "sec", "tbl")
 _KIND = "|".join(CROSSREF_KINDS)
 # A label defined in markdown ({#fig-x}) or as a cell option (#| label: fig-x).
-LABEL_DEFINITION = re.compile(rf"\{{#((?:{_KIND})-[\w-]+)[^}}]*\}}|^(?:#|%%)\|\s*label:\s*((?:{_KIND})-[\w-]+)", re.M)
+LABEL_DEFINITION = re.compile(rf"\{{#((?:{_KIND})-[\w-]+)[^}}]*\}}|^(?:#|%%|//)\|\s*label:\s*((?:{_KIND})-[\w-]+)", re.M)
 # A reference or citation: @key not preceded by a word character (so e-mail addresses are skipped).
 AT_KEY = re.compile(r"(?<![\w@])-?@([A-Za-z][\w:-]*[\w])")
 FENCED_CODE = re.compile(r"^```.*?^```", re.M | re.S)

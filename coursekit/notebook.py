@@ -10,7 +10,7 @@ PALETTE = ["#1b6ca8", "#d1495b", "#66a182", "#edae49", "#8d6a9f", "#2e4057"]
 
 
 def setup_chapter(host_devices: int = 4) -> None:
-    """Configure NumPyro, JAX and matplotlib identically for every chapter.
+    """Configure NumPyro, JAX, matplotlib and table display identically for every chapter.
 
     Host devices must be set before JAX starts its backend, so this runs first.
     """
@@ -25,6 +25,10 @@ def setup_chapter(host_devices: int = 4) -> None:
 
     import matplotlib as mpl
     import matplotlib.pyplot as plt
+
+    from coursekit.tables import show_tables_as_markdown
+
+    show_tables_as_markdown()
 
     plt.style.use("seaborn-v0_8-whitegrid")
     mpl.rcParams.update({

@@ -1,4 +1,5 @@
 """The book's structure: pages exist, cross-references resolve, citations exist."""
+import re
 from collections import Counter
 
 import pytest
@@ -64,3 +65,31 @@ def test_scanner_finds_dangling_references_and_unknown_keys():
     assert book.crossrefs(text) == {"fig-nowhere"}
     assert book.citations(text) == {"nobody1999"}
     assert book.defined_labels(text) == ["fig-real"]
+
+
+OPTION_LINE = re.compile(r"^\s*(#\||//\|)(.*)$")
+OPTION_START = re.compile(r"^\s*[\w-]+:")
+
+
+def broken_markup(text: str) -> list[str]:
+    """Source lines Quarto or pandoc misread: a cell option continued on another ``#|`` line (the
+    figure loses its caption and number), and prose starting with ``(@`` (a pandoc example list)."""
+    problems = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        option = OPTION_LINE.match(line)
+        if option and option.group(2).strip() and not OPTION_START.match(option.group(2)):
+            problems.append(f"line {number}: cell option continues on a new line: {line.strip()[:60]}")
+        if line.startswith("(@"):
+            problems.append(f"line {number}: starts with '(@', which pandoc reads as an example list")
+    return problems
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda page: page.name)
+def test_no_markup_that_quarto_misreads(page):
+    assert not broken_markup(page_text(page))
+
+
+def test_misread_markup_is_found():
+    """The check can fail: a two-line caption and a line opening with an equation reference are caught."""
+    text = '```{python}\n#| fig-cap: "A long\n#|   caption"\n```\n(@eq-x) shows it.\n'
+    assert [problem.split(":")[0] for problem in broken_markup(text)] == ["line 3", "line 5"]

@@ -1,4 +1,10 @@
-"""Every page of the book executes top to bottom, in its own folder, as Quarto would run it."""
+"""Every page of the book executes top to bottom, in its own folder, as Quarto would run it.
+
+Where Quarto is installed (CI), the render test of tests/site executes every chapter itself, so this
+nbclient run is left out there rather than executing the chapters twice.
+"""
+import shutil
+
 import pytest
 
 from coursekit import book, chapters
@@ -8,6 +14,8 @@ EXECUTABLE = [page for page in book.pages() if page.suffix == ".qmd"]
 
 
 @pytest.mark.chapter
+@pytest.mark.skipif(shutil.which("quarto") is not None,
+                    reason="Quarto is installed: tests/site/test_render.py executes every chapter in its render")
 @pytest.mark.parametrize("page", EXECUTABLE, ids=lambda page: page.stem)
 def test_page_executes(page, record_property):
     notebook, seconds = chapters.execute(page)
