@@ -115,3 +115,11 @@ def test_the_files_the_grade_step_reads_are_the_ones_the_grader_writes(tmp_path)
     text = scripts(load("classroom.yml"))
     for name in re.findall(r"build/grade/([\w.]+)", text):
         assert name in written
+
+
+def test_tests_workflow_sets_up_quarto_and_the_browser_tools():
+    """The render and browser tests must run on GitHub too, not skip for want of their tools."""
+    workflow = load("tests.yml")
+    assert any(action.startswith("quarto-dev/quarto-actions/setup@") for action in uses(workflow))
+    assert re.search(r"apt-get install .*bubblewrap", scripts(workflow))
+    assert "make tools" in scripts(workflow)
