@@ -37,14 +37,19 @@ RUN_AXE = "async () => (await axe.run(document, {resultTypes: ['violations']})).
 class LoadedPage:
     """What one page shows at one width, measured once."""
 
-    def __init__(self, chromium, url: str, viewport: str, axe_source: str):
+    def __init__(self, chromium, site_url: str, relative: str, viewport: str, axe_source: str):
         context = chromium.new_context(viewport=browser.VIEWPORTS[viewport])
         page = context.new_page()
         self.errors: list[str] = []
         page.on("console", lambda message: self.errors.append(message.text) if message.type == "error" else None)
         page.on("pageerror", lambda error: self.errors.append(f"uncaught: {error}"))
         page.on("requestfailed", lambda request: self.errors.append(f"request failed: {request.url}"))
-        page.goto(url, wait_until="networkidle")
+        page.on("response", lambda response: self.errors.append(f"HTTP {response.status}: {response.url}")
+                if response.status >= 400 else None)
+        self.third_party: list[str] = []
+        page.on("request", lambda request: None if request.url.startswith((site_url, "data:"))
+                else self.third_party.append(request.url))
+        page.goto(site_url + relative, wait_until="networkidle")
         self.images = page.evaluate(MEASURE_IMAGES)
         self.scroll_width, self.client_width = page.evaluate(PAGE_WIDTHS)
         self.text = page.inner_text("main")
@@ -60,7 +65,7 @@ def loaded(chromium, site_url, axe_source):
 
     def get(page: str, viewport: str) -> LoadedPage:
         if (page, viewport) not in cache:
-            cache[page, viewport] = LoadedPage(chromium, site_url + page, viewport, axe_source)
+            cache[page, viewport] = LoadedPage(chromium, site_url, page, viewport, axe_source)
         return cache[page, viewport]
 
     return get
@@ -71,6 +76,13 @@ def loaded(chromium, site_url, axe_source):
 @pytest.mark.parametrize("page", PAGES)
 def test_no_console_errors(loaded, page, viewport):
     assert not loaded(page, viewport).errors
+
+
+@pytest.mark.quarto
+@pytest.mark.parametrize("page", PAGES)
+def test_nothing_is_loaded_from_third_parties(loaded, page):
+    """No CDN script or web font: the book works offline and tells no one who reads it."""
+    assert not loaded(page, "desktop").third_party
 
 
 @pytest.mark.quarto
