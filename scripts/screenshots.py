@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
             context = chromium.new_context(viewport=size)
             page = context.new_page()
             for number, relative in enumerate(pages, start=1):
-                page.goto(base_url + relative, wait_until="networkidle")
+                page.goto(base_url + relative, wait_until="load")
                 target = args.out / screenshot_name(relative, viewport)
                 page.screenshot(path=str(target), full_page=True)
                 print(f"[{viewport} {number}/{len(pages)}] {target.relative_to(args.out)}", file=sys.stderr)
