@@ -21,14 +21,22 @@ def looks_numeric(value) -> bool:
 
 
 def markdown_table(table: pd.DataFrame, digits: int = 2) -> str:
-    """A pipe table: floats to ``digits`` decimals, integers as integers, missing values as a dash."""
+    """A pipe table: floats to ``digits`` decimals, integers as integers, missing values as a dash.
+
+    A row index of several levels becomes ordinary columns, and a plain 0, 1, 2, ... index is left out.
+    """
+    show_index = not isinstance(table.index, pd.RangeIndex) or table.index.name is not None
+    if isinstance(table.index, pd.MultiIndex):
+        table, show_index = table.reset_index(), False
     shown = table.astype(object).where(table.notna(), MISSING)
     for column in table.columns:
         if pd.api.types.is_float_dtype(table[column]):
             shown[column] = [MISSING if pd.isna(value) else f"{value:.{digits}f}" for value in table[column]]
-    alignment = ["left"] + ["right" if all(looks_numeric(value) for value in shown[column]) else "left"
-                            for column in shown.columns]
-    return shown.to_markdown(tablefmt="pipe", disable_numparse=True, colalign=alignment)
+    alignment = ["right" if all(looks_numeric(value) for value in shown[column]) else "left"
+                 for column in shown.columns]
+    if show_index:
+        alignment.insert(0, "left")
+    return shown.to_markdown(tablefmt="pipe", disable_numparse=True, colalign=alignment, index=show_index)
 
 
 def show_tables_as_markdown(digits: int = 2) -> None:

@@ -20,3 +20,12 @@ def test_summary_for_display_shows_whole_ess_and_two_decimal_r_hat():
     shown = for_display(summary)
     assert shown.loc["mu", "ess_bulk"] == 1438 and shown.loc["mu", "ess_tail"] == 1000
     assert shown.loc["mu", "r_hat"] == "1.00" and shown.loc["mu", "mean"] == 1.23
+
+
+def test_markdown_table_spells_out_multi_level_rows_and_drops_a_plain_row_number():
+    table = pd.DataFrame({"divergences": [166, 0]},
+                         index=pd.MultiIndex.from_tuples([("centred", 0.8), ("non-centred", 0.99)],
+                                                         names=["parameterisation", "target"]))
+    assert markdown_table(table).splitlines()[2] == "| centred            |     0.80 |           166 |"
+    plain = markdown_table(pd.DataFrame({"study": [1, 2], "y": [2.5, -1.15]}))
+    assert plain.splitlines()[0] == "|   study |     y |"
