@@ -93,3 +93,38 @@ def test_misread_markup_is_found():
     """The check can fail: a two-line caption and a line opening with an equation reference are caught."""
     text = '```{python}\n#| fig-cap: "A long\n#|   caption"\n```\n(@eq-x) shows it.\n'
     assert [problem.split(":")[0] for problem in broken_markup(text)] == ["line 3", "line 5"]
+
+
+SEED_DIR = REPO_ROOT.parent / "shared" / "seed"
+"""The syllabus the book was written from; the prose must be the book's own, not the seed's."""
+RUN_LENGTH = 12
+WORD = re.compile(r"[a-z0-9]+")
+
+
+def shared_runs(text: str, source_runs: set) -> list[str]:
+    """Runs of RUN_LENGTH words of ``text``'s prose (code blocks left out) that also occur in the source."""
+    words = WORD.findall(book.FENCED_CODE.sub(" ", text).lower())
+    return [" ".join(words[i:i + RUN_LENGTH]) for i in range(len(words) - RUN_LENGTH + 1)
+            if tuple(words[i:i + RUN_LENGTH]) in source_runs]
+
+
+def word_runs(text: str) -> set:
+    words = WORD.findall(text.lower())
+    return {tuple(words[i:i + RUN_LENGTH]) for i in range(len(words) - RUN_LENGTH + 1)}
+
+
+
+@pytest.mark.skipif(not SEED_DIR.is_dir(), reason="the seed document (../shared/seed) is not beside this repository")
+@pytest.mark.parametrize("page", PAGES, ids=lambda page: page.name)
+def test_prose_is_our_own(page):
+    seed_runs = set().union(*(word_runs(path.read_text(encoding="utf-8")) for path in SEED_DIR.glob("*.txt")))
+    copied = shared_runs(page_text(page), seed_runs)
+    assert not copied, f"{len(copied)} runs of {RUN_LENGTH} words match the seed, e.g. {copied[:2]}"
+
+
+def test_copied_runs_are_found():
+    """The check can fail: a sentence taken over from the source is reported, code is not."""
+    source = "each study involved administering aspirin to some victims immediately after the heart attack today"
+    found = shared_runs(source + "\n```\n" + source + "\n```\n", word_runs(source))
+    assert found[0] == "each study involved administering aspirin to some victims immediately after the heart"
+    assert len(found) == 3  # the 14-word sentence once, not again from the code block
