@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import os
 import platform
 import struct
 import sys
@@ -84,7 +85,23 @@ def install() -> None:
         raise ConfineError(ctypes.get_errno(), "could not install the process filter")
 
 
+def limit_self() -> None:
+    """Set the run's data, file-size and core limits (``$AUTOGRADER_RLIMITS``) on this process: inside a
+    sandbox it is not the process the grader started, so limits set from outside may come too late."""
+    import resource
+
+    values = os.environ.pop("AUTOGRADER_RLIMITS", "")
+    if not values:
+        return
+    for which, value in zip((resource.RLIMIT_DATA, resource.RLIMIT_FSIZE, resource.RLIMIT_CORE),
+                            (int(part) for part in values.split(","))):
+        _, hard = resource.getrlimit(which)
+        value = value if hard == resource.RLIM_INFINITY else min(value, hard)
+        resource.setrlimit(which, (value, value))
+
+
 def main(argv: list[str]) -> int:
+    limit_self()
     install()
     import pytest
 

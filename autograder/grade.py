@@ -8,10 +8,11 @@ exercise's checks run in a subprocess (``autograder.isolation``) inside an opera
 grader: whatever happens becomes a reason in the report.
 
 In a sandbox each worker gets, per submission, a slot: a folder holding that submission's run folders
-and its own copy of the JAX cache, and a prefork server started inside a sandbox that can write only
-there. So no run sees another student's work, and no run can plant a compiled program in the shared
-JAX cache (its new compilations are copied back only with ``keep_compilations``, for one student's
-own grading).
+and a prefork server started inside a sandbox that can write only there. So no run sees another
+student's work, and no run can plant a compiled program in the shared JAX cache: the runs see it
+read-only, at its own path (JAX's cache keys contain that path). With ``keep_compilations`` (one
+student's own grading, or the solutions) the slot holds a copy of the cache, shown writable at that
+path, and the new compilations are added to the shared cache afterwards.
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -271,10 +273,12 @@ class Grader:
         for folder in (home / ".home", home / ".tmp"):
             folder.mkdir(parents=True, exist_ok=True)
         environment = isolation.child_environment(self.root, home, home, self.jax_cache)
+        began = time.monotonic()
         try:
             launcher = Preforker(environment, str(home))
         except (PreforkError, OSError):
             return None
+        isolation.trace(f"server {home.name} started in {time.monotonic() - began:.2f} s")
         with self._lock:
             self._launchers.append(launcher)
         return launcher
@@ -301,11 +305,13 @@ class Grader:
 
 @dataclass
 class Slot:
-    """One worker's writable folder for one submission: its runs, its JAX cache copy, its sandboxed server."""
+    """One worker's writable folder for one submission: its runs, its sandboxed server, and with
+    ``keep_compilations`` its copy of the JAX cache (shown at the cache's own path)."""
 
     root: Path
     jax_cache: Path
     layout: sandbox.Layout
+    cache_copy: Path | None = None
     launcher: Preforker | None = None
 
 
@@ -335,7 +341,7 @@ class Slots:
                 folders, test_file, grader.root, grader.options.limits, slot.jax_cache, on_event, launcher=launcher,
                 wrap=lambda argv, cwd, env: grader.sandbox.command(argv, slot.layout, cwd, env, container),
                 stop=(lambda: subprocess.run(kill, capture_output=True, timeout=60, check=False)) if kill else None,
-                disk_root=slot.root)
+                disk_root=slot.root, cache_read_only=slot.cache_copy is None)
         finally:
             with self.lock:
                 self.idle.append(slot)
@@ -347,20 +353,32 @@ class Slots:
             self.created += 1
             root = self.run_root / f"slot{self.created}"
         grader = self.grader
-        jax_cache = root / "jax-cache"
-        if grader.jax_cache.is_dir():
-            shutil.copytree(grader.jax_cache, jax_cache, symlinks=True)
-        for folder in (jax_cache, root / "server" / ".home", root / "server" / ".tmp"):
+        # JAX's cache keys contain the cache folder's path, so the runs see the cache at its own path:
+        # read-only (nothing to copy), or, to keep their compilations, a copy in the slot shown there.
+        jax_cache = grader.jax_cache
+        jax_cache.mkdir(parents=True, exist_ok=True)
+        began = time.monotonic()
+        keep = grader.options.keep_compilations
+        copy = root / "jax-cache"
+        if keep:
+            shutil.copytree(jax_cache, copy, symlinks=True)
+        for folder in (root / "server" / ".home", root / "server" / ".tmp"):
             folder.mkdir(parents=True, exist_ok=True)
-        slot = Slot(root, jax_cache, sandbox.layout(grader.root, [root], grader.options.limits.memory_mb))
+        isolation.trace(f"slot {root.name}: prepared in {time.monotonic() - began:.2f} s")
+        binds = ((copy, jax_cache, True),) if keep else ((jax_cache, jax_cache, False),)
+        slot = Slot(root, jax_cache, sandbox.layout(grader.root, [root], grader.options.limits.memory_mb, binds),
+                    copy if keep else None)
         if grader.options.prefork and grader.sandbox.forks_inside:
             home = root / "server"
-            environment = isolation.child_environment(grader.root, home, home, jax_cache)
+            environment = isolation.child_environment(grader.root, home, home, jax_cache, cache_read_only=not keep)
+            began = time.monotonic()
             try:
                 slot.launcher = Preforker(environment, str(home), wrap=lambda argv: grader.sandbox.command(
                     argv, slot.layout, home, environment))
                 grader.count_server(slot.launcher)
-            except (PreforkError, OSError):
+                isolation.trace(f"slot {root.name}: server started in {time.monotonic() - began:.2f} s")
+            except (PreforkError, OSError) as error:
+                isolation.trace(f"slot {root.name}: NO SERVER after {time.monotonic() - began:.2f} s ({error})")
                 slot.launcher = None  # each run starts as a new sandboxed process instead
         with self.lock:
             self.all.append(slot)
@@ -372,8 +390,8 @@ class Slots:
         for slot in self.all:
             if slot.launcher is not None:
                 slot.launcher.close()
-            if self.grader.options.keep_compilations:
-                promote(slot.jax_cache, self.grader.jax_cache)
+            if slot.cache_copy is not None:
+                promote(slot.cache_copy, self.grader.jax_cache)
 
 
 def promote(copy: Path, cache: Path) -> None:

@@ -37,6 +37,15 @@ CHECK_PARTS = ("conftest.py", "__init__.py", "exercises", "expected")
 """What of the instructor's tests/ grades a submission: the checks and their expected ranges (not the
 instructor's own test suite, the wrong variants or the grader's fixtures)."""
 IGNORED_IN_CHECKS = ("__pycache__", ".pytest_cache", "*.pyc")
+TRACE = bool(os.environ.get("AUTOGRADER_TRACE"))
+"""With ``AUTOGRADER_TRACE=1`` the grader writes timing lines to its standard error (for measuring)."""
+LIMITS_ENV = "AUTOGRADER_RLIMITS"
+"""Data, file-size and core limits (bytes, comma-separated) that ``autograder.confine`` sets on itself."""
+READ_ONLY_CACHE_ENV = "COURSE_JAX_CACHE_READ_ONLY"
+"""Set for runs that see the shared JAX cache read-only, so that they do not try to write to it."""
+WALK_SHARE = 0.05
+"""The disk watch waits after each walk of the folder 1/WALK_SHARE times as long as that walk took (at
+least ``POLL_SECONDS``), so that measuring the folder costs at most about 5% of a CPU."""
 DISK_ENTRY_LIMIT = 20_000
 """More files than this in a run's folder count as filling the disk (and keep the size watch cheap)."""
 
@@ -89,6 +98,7 @@ class RunResult:
 
     events: list[dict] = field(default_factory=list)
     returncode: int | None = None
+    watch_seconds: float = 0.0             # spent measuring the folder's size
     killed_for: str | None = None          # "timeout", "memory", "output" or "disk"
     peak_memory_mb: float = 0.0
     duration: float = 0.0
@@ -122,10 +132,18 @@ def prepare(root: Path, checks: Path, ini_text: str, modules: dict[str, Path]) -
     return folders
 
 
-def child_environment(instructor_root: Path, sandbox: Path, target: Path, jax_cache: Path) -> dict[str, str]:
-    """A minimal environment: nothing from the caller except PATH; imports only from the instructor's tree."""
+def trace(message: str) -> None:
+    """A timing line on standard error when ``AUTOGRADER_TRACE`` is set."""
+    if TRACE:
+        print(f"[trace {time.monotonic():.2f}] {message}", file=sys.stderr, flush=True)
+
+
+def child_environment(instructor_root: Path, sandbox: Path, target: Path, jax_cache: Path,
+                      cache_read_only: bool = False) -> dict[str, str]:
+    """A minimal environment: nothing from the caller except PATH; imports only from the instructor's tree.
+    With ``cache_read_only`` the runs only read the JAX cache (``coursekit.jaxcache``: nothing is written)."""
     home = sandbox / ".home"
-    return {
+    environment = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "LANG": "C.UTF-8",
         "LC_ALL": "C.UTF-8",
@@ -145,6 +163,9 @@ def child_environment(instructor_root: Path, sandbox: Path, target: Path, jax_ca
         "JAX_COMPILATION_CACHE_DIR": str(jax_cache),
         "COURSE_TARGET": str(target),
     }
+    if cache_read_only:
+        environment[READ_ONLY_CACHE_ENV] = "1"
+    return environment
 
 
 def pytest_arguments(folders: RunFolders, test_file: Path, jax_cache: Path, collect: bool = False) -> list[str]:
@@ -193,18 +214,21 @@ def run(folders: RunFolders, test_file: Path, instructor_root: Path, limits: Lim
         on_event: Callable[[dict], None] | None = None, collect: bool = False,
         launcher: Preforker | None = None,
         wrap: Callable[[list[str], Path, dict[str, str]], list[str]] | None = None,
-        stop: Callable[[], None] | None = None, disk_root: Path | None = None) -> RunResult:
+        stop: Callable[[], None] | None = None, disk_root: Path | None = None,
+        cache_read_only: bool = False) -> RunResult:
     """Run pytest on ``test_file`` (inside ``folders.tests``) under ``limits``; never raises for the child.
 
     With a ``launcher`` the child is forked from its server (libraries already imported), else it is a
     new ``python -m pytest`` process, put in a sandbox by ``wrap(command, cwd, environment)`` (then
     confined: no new processes) and
     stopped by ``stop`` too (a container); either way it leads its own session under the same limits.
-    ``disk_root`` is the folder whose size counts against ``limits.disk_mb`` (default: the run's folder).
+    ``disk_root`` is the folder whose size counts against ``limits.disk_mb`` (default: the run's folder);
+    ``cache_read_only``: the child may only read ``jax_cache`` (see ``child_environment``).
     """
     jax_cache.mkdir(parents=True, exist_ok=True)
     before = tree_digest(folders.tests)
-    environment = child_environment(instructor_root, folders.sandbox, folders.student_dir, jax_cache)
+    environment = child_environment(instructor_root, folders.sandbox, folders.student_dir, jax_cache,
+                                    cache_read_only)
     arguments = pytest_arguments(folders, test_file, jax_cache, collect=collect)
     stdout_path, stderr_path = folders.out / "stdout.log", folders.out / "stderr.log"
     reader = EventReader(folders.events)
@@ -217,8 +241,12 @@ def run(folders: RunFolders, test_file: Path, instructor_root: Path, limits: Lim
                                      str(stderr_path))
         except PreforkError:
             pass  # the server is gone: start a new process instead
+    trace(f"run {test_file.name}: {'forked' if process is not None else 'NEW PROCESS'}"
+          f" after {time.monotonic() - started:.2f} s")
     if process is None:
         command = [sys.executable, "-m", "autograder.confine" if wrap else "pytest", *arguments]
+        if wrap:  # a sandbox's process is not this child: the limits are set again inside, before pytest
+            environment[LIMITS_ENV] = ",".join(str(value) for value in rlimit_values(limits).values())
         process = start_subprocess(wrap(command, folders.sandbox, environment) if wrap else command,
                                    folders.sandbox, environment, stdout_path, stderr_path)
     apply_rlimits(process.pid, limits)
@@ -231,6 +259,7 @@ def run(folders: RunFolders, test_file: Path, instructor_root: Path, limits: Lim
         kill_group(process.pid)
         process.wait()
     result.duration = time.monotonic() - started
+    trace(f"run {test_file.name}: {result.duration:.2f} s, disk watch {result.watch_seconds:.2f} s")
     result.returncode = process.returncode
     for event in reader.read():
         result.events.append(event)
@@ -254,6 +283,7 @@ def watch(process, limits, started, stdout_path, stderr_path, reader, result, on
           disk_root: Path) -> str | None:
     """Poll the child until it exits; return why it had to be killed, if it had to be."""
     output_limit = limits.output_kb * 1024
+    next_walk = 0.0
     while process.poll() is None:
         for event in reader.read():
             result.events.append(event)
@@ -267,10 +297,22 @@ def watch(process, limits, started, stdout_path, stderr_path, reader, result, on
             return "memory"
         if file_size(stdout_path) + file_size(stderr_path) > output_limit:
             return "output"
-        if folder_size(disk_root) > limits.disk_mb * 2**20:
-            return "disk"
+        measuring = time.monotonic()
+        if measuring >= next_walk:
+            too_big = folder_size(disk_root) > limits.disk_mb * 2**20
+            spent = time.monotonic() - measuring
+            result.watch_seconds += spent
+            next_walk = measuring + spent / WALK_SHARE
+            if too_big:
+                return "disk"
         time.sleep(POLL_SECONDS)
     return None
+
+
+def rlimit_values(limits: Limits) -> dict[int, int]:
+    """The data-segment, file-size and core-file limits of a run (in this order)."""
+    return {resource.RLIMIT_DATA: limits.memory_mb * 2**20, resource.RLIMIT_FSIZE: limits.file_size_mb * 2**20,
+            resource.RLIMIT_CORE: 0}
 
 
 def apply_rlimits(pid: int, limits: Limits) -> None:
@@ -278,12 +320,7 @@ def apply_rlimits(pid: int, limits: Limits) -> None:
     not data, so RLIMIT_AS is not used."""
     if not hasattr(resource, "prlimit"):
         return
-    wanted = {
-        resource.RLIMIT_DATA: limits.memory_mb * 2**20,
-        resource.RLIMIT_FSIZE: limits.file_size_mb * 2**20,
-        resource.RLIMIT_CORE: 0,
-    }
-    for which, value in wanted.items():
+    for which, value in rlimit_values(limits).items():
         try:
             resource.prlimit(pid, which, (value, value))
         except (OSError, ValueError):
@@ -299,20 +336,33 @@ def kill_group(pid: int) -> None:
 
 
 def session_memory_mb(session_id: int) -> float:
-    """Resident memory, in MB, of every process in the session (Linux ``/proc``; 0 elsewhere)."""
-    total_pages = 0
+    """Resident memory, in MB, of every process in the session and of every descendant of its leader
+    (a sandbox may start its processes in a new session of their own; Linux ``/proc``; 0 elsewhere)."""
     proc = Path("/proc")
     if not proc.is_dir():
         return 0.0
+    parents, counted = {}, set()
     for entry in proc.iterdir():
         if not entry.name.isdigit():
             continue
         try:
             stat = (entry / "stat").read_text()
-            fields = stat[stat.rindex(")") + 2:].split()
-            if int(fields[3]) != session_id:  # fields after the name: state ppid pgrp session ...
-                continue
-            total_pages += int((entry / "statm").read_text().split()[1])
+            fields = stat[stat.rindex(")") + 2:].split()  # fields after the name: state ppid pgrp session ...
+            parents[int(entry.name)] = int(fields[1])
+            if int(fields[3]) == session_id:
+                counted.add(int(entry.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    for pid in parents:
+        ancestor, steps = parents[pid], 0
+        while ancestor > 1 and ancestor != session_id and steps < 64:
+            ancestor, steps = parents.get(ancestor, 0), steps + 1
+        if ancestor == session_id:
+            counted.add(pid)
+    total_pages = 0
+    for pid in counted:
+        try:
+            total_pages += int((proc / str(pid) / "statm").read_text().split()[1])
         except (OSError, ValueError, IndexError):
             continue
     return total_pages * resource.getpagesize() / 2**20

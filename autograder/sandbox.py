@@ -3,8 +3,11 @@
 A sandboxed process sees, read-only, only what grading needs: the Python installation and its
 site-packages, the system libraries, the grader's packages and the instructor's ``data/`` and
 ``pyproject.toml`` (never ``solutions/``, the instructor's tests, other submissions or a home folder);
-writable, only its slot folder (the run folders of one submission, its own copy of the JAX cache)
-and a size-limited ``/tmp``. It has no network, its own PID, IPC, UTS and user namespaces, no
+the shared JAX compilation cache at its own path (JAX's cache keys contain the cache folder's path,
+so a copy elsewhere would never hit), which only the instructor's own runs fill; writable, only its
+slot folder (the run folders of one submission) and a size-limited ``/tmp``. With
+``--keep-compilations`` the slot holds a copy of the cache instead, shown writable at the cache's path,
+and its new files are added to the shared cache afterwards. It has no network, its own PID, IPC, UTS and user namespaces, no
 capabilities, and dies with the grader. ``none`` is today's process isolation, used only when asked for.
 """
 from __future__ import annotations
@@ -45,9 +48,11 @@ class Layout:
     readonly: tuple[Path, ...]
     writable: tuple[Path, ...]
     memory_mb: int = 3072
+    binds: tuple[tuple[Path, Path, bool], ...] = ()
+    """Further host folders shown at another path: (source, path inside, writable)."""
 
     def visible(self) -> tuple[Path, ...]:
-        return self.readonly + self.writable
+        return self.readonly + self.writable + tuple(inside for _, inside, _ in self.binds)
 
 
 @dataclass
@@ -163,11 +168,14 @@ def _resolved(paths) -> list[Path]:
     return sorted(path for path in found if not any(other in path.parents for other in found))
 
 
-def layout(instructor_root: Path, writable: list[Path], memory_mb: int) -> Layout:
-    """Read-only: system libraries, Python, the grader; writable: ``writable`` (the slot folder)."""
+def layout(instructor_root: Path, writable: list[Path], memory_mb: int,
+           binds: tuple[tuple[Path, Path, bool], ...] = ()) -> Layout:
+    """Read-only: system libraries, Python, the grader; writable: ``writable`` (the slot folder); ``binds``:
+    (source, path inside, writable), e.g. the JAX cache."""
     system = [Path(path) for path in SYSTEM_PATHS if Path(path).exists()]
     readonly = system + python_paths() + grader_paths(instructor_root)
-    return Layout(tuple(dict.fromkeys(readonly)), tuple(Path(path) for path in writable), memory_mb)
+    return Layout(tuple(dict.fromkeys(readonly)), tuple(Path(path) for path in writable), memory_mb,
+                  tuple((Path(source), Path(inside), bool(write)) for source, inside, write in binds))
 
 
 def bwrap_command(executable: str, argv: list[str], layout: Layout, cwd: Path) -> list[str]:
@@ -185,6 +193,8 @@ def bwrap_command(executable: str, argv: list[str], layout: Layout, cwd: Path) -
         command += ["--ro-bind", str(path), str(path)]
     for path in layout.writable:
         command += ["--bind", str(path), str(path)]
+    for source, inside, writable in layout.binds:
+        command += ["--bind" if writable else "--ro-bind", str(source), str(inside)]
     return command + ["--chdir", str(cwd), "--", *argv]
 
 
@@ -205,6 +215,8 @@ def container_command(executable: str, argv: list[str], layout: Layout, cwd: Pat
             command += ["--volume", f"{path}:{path}:ro"]
     for path in layout.writable:
         command += ["--volume", f"{path}:{path}:rw"]
+    for source, inside, writable in layout.binds:
+        command += ["--volume", f"{source}:{inside}:{'rw' if writable else 'ro'}"]
     packages = os.pathsep.join(sorted({str(Path(autograder.__file__).parent.parent),
                                        str(Path(coursekit.__file__).parent.parent)}))
     for key, value in sorted(env.items()):

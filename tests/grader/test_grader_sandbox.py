@@ -150,3 +150,11 @@ def test_writing_outside_the_sandbox_cannot_plant_checks(unscanned):
     assert pristine.read_bytes() == before
     assert first.points == second.points == 0
     assert "not implemented" in second.checks[0].message  # its own answers, not planted checks
+
+
+def test_a_run_cannot_plant_a_program_in_the_shared_jax_cache(unscanned):
+    """The runs read the shared cache at its own path (JAX's cache keys contain it) but cannot write to it."""
+    planted = unscanned.jax_cache / "jit_planted-" f"{'0' * 64}-cache"
+    graded = unscanned.grade(ATTACKS / "plants_cache").exercises[0]
+    assert graded.points == 0
+    assert unscanned.jax_cache.is_dir() and not planted.exists()

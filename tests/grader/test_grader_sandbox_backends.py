@@ -42,6 +42,18 @@ def test_bwrap_unshares_everything_and_binds_read_only(layout):
     assert command[-5:] == ["--chdir", str(SLOT / "sandbox"), "--", "python", "-m", "x"][-5:]
 
 
+def test_the_jax_cache_is_read_only_at_its_own_path_unless_compilations_are_kept():
+    cache, copy = Path("/srv/course/.jax_cache"), SLOT / "jax-cache"
+    shared = sandbox.layout(REPO_ROOT, [SLOT], 2048, ((cache, cache, False),))
+    command = sandbox.bwrap_command("/usr/bin/bwrap", ["python"], shared, SLOT)
+    assert " ".join(command).count(f"--ro-bind {cache} {cache}") == 1
+    assert [command[index + 1] for index, flag in enumerate(command) if flag == "--bind"] == [str(SLOT)]
+    kept = sandbox.layout(REPO_ROOT, [SLOT], 2048, ((copy, cache, True),))
+    assert f"--bind {copy} {cache}" in " ".join(sandbox.bwrap_command("/usr/bin/bwrap", ["python"], kept, SLOT))
+    docker = " ".join(sandbox.container_command("/usr/bin/docker", ["python"], shared, SLOT, {}, ""))
+    assert f"--volume {cache}:{cache}:ro" in docker
+
+
 def test_docker_runs_without_network_on_a_read_only_root_with_limits(layout):
     env = {"PATH": "/usr/bin", "PYTHONPATH": str(REPO_ROOT), "HOME": str(SLOT / "sandbox" / ".home")}
     command = sandbox.container_command("/usr/bin/docker", [sys.executable, "-m", "autograder.confine", "t.py"],
