@@ -13,6 +13,7 @@ import pytest
 
 from coursekit import browser, render
 from coursekit.paths import REPO_ROOT
+from tool_requirements import require
 
 SITE_ENV = "BOOK_SITE"
 """An already rendered student edition to test instead of rendering one (for work on these tests)."""
@@ -21,19 +22,15 @@ AXE_DEFAULT = REPO_ROOT / ".tools" / "node_modules" / "axe-core" / "axe.min.js"
 RENDER_SECONDS = pytest.StashKey[dict]()
 
 
-def require(found, what: str, how: str):
+def available(found, what: str, how: str):
     """``found`` when it is set; otherwise skip (a developer's machine) or fail (CI) naming the tool."""
-    if found:
-        return found
-    message = f"{what} is not available: {how}"
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{message} (CI must run this test; .ci/run installs it)")
-    pytest.skip(message)
+    require(None if found else f"{what} is not available: {how}")
+    return found
 
 
 @pytest.fixture(scope="session")
 def quarto() -> str:
-    return require(shutil.which("quarto"), "quarto", "install Quarto (see README) and put it on PATH")
+    return available(shutil.which("quarto"), "quarto", "install Quarto (see README) and put it on PATH")
 
 
 @pytest.fixture(scope="session")
@@ -78,7 +75,7 @@ def site_url(student_site):
 
 @pytest.fixture(scope="session")
 def chromium():
-    require(browser.chromium_path(), "Chromium", "apt-get install -y chromium (or set $CHROMIUM)")
+    available(browser.chromium_path(), "Chromium", "apt-get install -y chromium (or set $CHROMIUM)")
     with browser.chromium() as launched:
         yield launched
 
@@ -86,7 +83,7 @@ def chromium():
 @pytest.fixture(scope="session")
 def axe_source() -> str:
     path = Path(os.environ.get(AXE_ENV, AXE_DEFAULT))
-    require(path.is_file(), f"axe-core ({path})", "run 'make tools' (npm install axe-core)")
+    available(path.is_file(), f"axe-core ({path})", "run 'make tools' (npm install axe-core)")
     return path.read_text(encoding="utf-8")
 
 
