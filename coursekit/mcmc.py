@@ -1,12 +1,17 @@
-"""Run NUTS the same way in every chapter and report convergence next to every fit."""
+"""Run NUTS the same way in every chapter and report convergence next to every fit, with ArviZ's diagnostics."""
 from __future__ import annotations
+
+import functools
+import warnings
 
 import jax
 import numpy as np
 import pandas as pd
 from numpyro.infer import MCMC, NUTS
 
-from coursekit import diagnostics
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", FutureWarning)  # ArviZ 0.23 announces its 1.x refactor on import
+    import arviz as az
 
 
 def fit(model, *args, seed: int = 0, num_chains: int = 4, num_warmup: int = 1000,
@@ -28,39 +33,32 @@ def fit(model, *args, seed: int = 0, num_chains: int = 4, num_warmup: int = 1000
     return mcmc
 
 
+def inference_data(mcmc: MCMC, **groups) -> az.InferenceData:
+    """``az.from_numpyro`` without the pointwise log-likelihood, for summaries and plots of the draws."""
+    return az.from_numpyro(mcmc, log_likelihood=False, **groups)
+
+
 def n_divergences(mcmc: MCMC) -> int:
     """Number of divergent transitions after warm-up, over all chains."""
     return int(np.asarray(mcmc.get_extra_fields()["diverging"]).sum())
 
 
-def _flat_components(name: str, draws: np.ndarray):
-    """Yield (label, draws shaped (chains, draws)) for every scalar component of a site."""
-    trailing = draws.shape[2:]
-    if not trailing:
-        yield name, draws
-        return
-    for index in np.ndindex(*trailing):
-        yield f"{name}[{','.join(map(str, index))}]", draws[(slice(None), slice(None)) + index]
+def _posterior(source) -> az.InferenceData:
+    return source if isinstance(source, az.InferenceData) else inference_data(source)
 
 
-def summary(mcmc: MCMC, var_names=None, prob: float = 0.9) -> pd.DataFrame:
-    """Posterior mean, sd, central interval, bulk/tail ESS and R-hat for each scalar component."""
-    samples = mcmc.get_samples(group_by_chain=True)
-    names = var_names or [n for n in samples if not n.startswith("_")]
+def summary(source, var_names=None, prob: float = 0.9) -> pd.DataFrame:
+    """``az.summary`` as the book shows it: mean, sd, a central interval, bulk/tail ESS and R-hat.
+
+    ``source`` is an MCMC run or an InferenceData. The interval is the central (equal-tailed) one used
+    everywhere in the book; ArviZ's default column is a highest-density interval.
+    """
+    idata = _posterior(source)
+    names = var_names or [name for name in idata.posterior.data_vars if not name.startswith("_")]
     low, high = (1 - prob) / 2, (1 + prob) / 2
-    rows = {}
-    for name in names:
-        for label, draws in _flat_components(name, np.asarray(samples[name], dtype=float)):
-            rows[label] = {
-                "mean": draws.mean(),
-                "sd": draws.std(),
-                f"{100 * low:g}%": np.quantile(draws, low),
-                f"{100 * high:g}%": np.quantile(draws, high),
-                "ess_bulk": diagnostics.ess_bulk(draws),
-                "ess_tail": diagnostics.ess_tail(draws),
-                "r_hat": diagnostics.r_hat(draws),
-            }
-    return pd.DataFrame.from_dict(rows, orient="index")
+    bounds = {f"{100 * level:g}%": functools.partial(np.quantile, q=level) for level in (low, high)}
+    table = az.summary(idata, var_names=names, round_to="none", stat_funcs=bounds, extend=True)
+    return table[["mean", "sd", *bounds, "ess_bulk", "ess_tail", "r_hat"]]
 
 
 def convergence_line(mcmc: MCMC, var_names=None, r_hat_max: float = 1.01) -> str:

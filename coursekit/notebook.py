@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 
 SEED = 20231
 """Base seed for every random draw the book makes; chapters derive keys from it."""
@@ -17,6 +18,8 @@ def setup_chapter(host_devices: int = 4) -> None:
     from coursekit.devices import provide_host_devices
 
     provide_host_devices(host_devices)
+    # ArviZ 0.23 announces its 1.x refactor on import; the book pins 0.23 (README, "ArviZ 1.x").
+    warnings.filterwarnings("ignore", category=FutureWarning, module="arviz")
     os.environ.setdefault("JAX_PLATFORMS", "cpu")
 
     from coursekit.jaxcache import enable_compilation_cache
