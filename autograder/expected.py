@@ -11,6 +11,7 @@ module defines ``SPEC`` is regenerated.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime
 import importlib.util
 import platform
@@ -48,6 +49,7 @@ class Expected:
     reference: dict
     fits: dict[str, dict]
     checks: list[dict]
+    loo: dict[str, dict] = dataclasses.field(default_factory=dict)
 
     def records(self, fit_id: str, site: str) -> list[dict]:
         """Every statistic record of ``site`` in fit ``fit_id``."""
@@ -56,6 +58,13 @@ class Expected:
             raise ExpectedFileError(f"{path_for(self.exercise)} has no records for {fit_id}/{site}; run "
                                     f"`python -m autograder.expected regenerate {self.exercise}`")
         return found
+
+    def loo_record(self, loo_id: str) -> dict:
+        """The expected range of one PSIS-LOO elpd difference."""
+        if loo_id not in self.loo:
+            raise ExpectedFileError(f"{path_for(self.exercise)} has no [[loo]] record {loo_id!r}; run "
+                                    f"`python -m autograder.expected regenerate {self.exercise}`")
+        return self.loo[loo_id]
 
 
 def path_for(exercise: str, directory: Path = EXPECTED_DIR) -> Path:
@@ -74,6 +83,7 @@ def load(exercise: str, directory: Path = EXPECTED_DIR) -> Expected:
         reference=table.get("reference", {}),
         fits={fit["id"]: fit for fit in table.get("fit", [])},
         checks=table.get("check", []),
+        loo={record["id"]: record for record in table.get("loo", [])},
     )
 
 
@@ -90,11 +100,15 @@ HEADER = """\
 # [[check]]   one statistic of one site component. A student's value passes when it lies in [lower, upper]:
 #               tolerance = z * sqrt(reference_mcse^2 + student_mcse^2) + bias_allowance * posterior sd
 #               z = Phi^-1(1 - false_failure_probability / 2)
-#             reference_mcse: MCSE of the long reference run (its own ESS for that statistic).
+#             reference_mcse: ArviZ's MCSE of the long reference run (az.mcse, method mean / sd / quantile).
 #             student_mcse: the MCSE of a run with ESS = min_ess, the least the convergence check accepts:
-#               mean: sd / sqrt(ESS); sd: sqrt(Var[(x - mean)^2] / ESS) / (2 sd);
-#               quantile q_p: sqrt(p (1 - p) / ESS) / f(q_p), f from the reference draws.
+#               reference_mcse * sqrt(ESS_ref / min_ess), ESS_ref = az.ess of the reference run, same method.
 #             bias_allowance (posterior sd units) is non-zero only where a fit is known to be biased and says why.
+# [[loo]]     a PSIS-LOO elpd difference (az.compare) between two graded fits, better minus worse. No long run
+#             fixes its Monte Carlo error, so `runs` grading-size runs of the solution (seeds 10000, 10001, ...)
+#             do: reference = their mean, tolerance = z * spread_bound * sqrt(1 + 1/runs), spread_bound the
+#             upper 95% confidence bound on their sd (chi-square); `long_run` is the same difference from the
+#             reference runs above, for comparison.
 """
 
 
@@ -178,6 +192,7 @@ def build(spec: posterior.ExerciseSpec, solutions_dir: Path = SOLUTIONS_DIR) -> 
                     if agrees:
                         record["agrees_with"] = agrees
                     checks.append(record)
+    loo = [loo_record(solution, spec, loo_spec, runs) for loo_spec in spec.loo]
     reference = spec.reference.to_dict() | {
         "solution": f"solutions/{spec.exercise}.py",
         "date": datetime.date.today().isoformat(),
@@ -186,7 +201,31 @@ def build(spec: posterior.ExerciseSpec, solutions_dir: Path = SOLUTIONS_DIR) -> 
         "numpyro": numpyro.__version__,
         "runs": [summary for _, summary in runs.values()],
     }
-    return {"sampler": spec.sampler.to_dict(), "reference": reference, "fit": fits, "check": checks}
+    table = {"sampler": spec.sampler.to_dict(), "reference": reference, "fit": fits, "check": checks}
+    return table | ({"loo": loo} if loo else {})
+
+
+LOO_FIRST_SEED = 10_000
+"""Seeds of the runs that set a LOO range: apart from the grading seed and the fairness script's 1..N."""
+
+
+def loo_record(solution: ModuleType, spec: posterior.ExerciseSpec, loo_spec: posterior.LooSpec,
+               runs: dict[str, tuple[Fit, dict]]) -> dict:
+    """The expected range of one elpd difference, from grading-size runs of the solution."""
+    better, worse = spec.fit(loo_spec.better), spec.fit(loo_spec.worse)
+    differences = []
+    for offset in range(loo_spec.seeds):
+        print(f"  LOO {loo_spec.id}: grading-size run {offset + 1} of {loo_spec.seeds} ...", flush=True)
+        settings = spec.sampler.with_seed(LOO_FIRST_SEED + offset)
+        fits = [run_nuts(getattr(solution, fit_spec.model), fit_spec.data(), settings=settings)
+                for fit_spec in (better, worse)]
+        differences.append(posterior.elpd_difference(fits[0].mcmc, fits[1].mcmc)[0])
+    long_better, long_worse = (runs[fit_spec.reference_model or fit_spec.model][0] for fit_spec in (better, worse))
+    long_run, long_run_se = posterior.elpd_difference(long_better.mcmc, long_worse.mcmc)
+    record = {"id": loo_spec.id, "better": loo_spec.better, "worse": loo_spec.worse, "first_seed": LOO_FIRST_SEED}
+    record |= posterior.loo_range(differences, loo_spec.false_failure_probability)
+    return record | {"long_run": long_run, "long_run_se": long_run_se} | (
+        {"note": loo_spec.note} if loo_spec.note else {})
 
 
 def _rounded(value):
@@ -221,6 +260,14 @@ def changes(old: dict | None, new: dict) -> list[str]:
         if abs(shift) > 0.1 or abs(widened) > 0.1:
             moved.append(f"moved   {key}: {a['reference']:.4g} -> {b['reference']:.4g} "
                          f"({shift:+.2f} tolerances), tolerance {a['tolerance']:.3g} -> {b['tolerance']:.3g}")
+    old_loo = {r["id"]: r for r in old.get("loo", [])}
+    for record in new.get("loo", []):
+        previous = old_loo.get(record["id"])
+        if previous is None:
+            lines.append(f"added   loo {record['id']}: {record['reference']:.4g} +- {record['tolerance']:.3g}")
+        else:
+            moved.append(f"loo     {record['id']}: {previous['reference']:.4g} -> {record['reference']:.4g}, "
+                         f"tolerance {previous['tolerance']:.3g} -> {record['tolerance']:.3g}")
     return lines + (moved or ["no statistic moved by more than 0.1 tolerance"])
 
 

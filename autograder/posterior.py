@@ -9,34 +9,36 @@ Tolerances. A statistic T of the student's draws is accepted when |T - T_ref| <=
     tol = z * sqrt(MCSE_ref**2 + MCSE_student**2) + bias_allowance * sd_ref,
     z   = Phi^{-1}(1 - p/2)   for a per-statistic false-failure probability p (1e-5 -> z = 4.42).
 
-MCSE_ref comes from the reference run (its own ESS for that statistic). MCSE_student uses the
-smallest ESS the convergence check lets through, ``min_ess`` (a lower bound on the student's ESS):
+MCSE_ref is ArviZ's MCSE of the reference run (``az.mcse`` with method mean, sd or quantile).
+MCSE_student is the MCSE a run would have with the smallest ESS the convergence check lets through,
+``min_ess`` (a lower bound on the student's ESS). An MCSE falls as 1/sqrt(ESS), so
 
-    mean       sd / sqrt(ESS)
-    sd         sqrt(Var[(x - mean)^2] / ESS) / (2 sd)                (delta method)
-    quantile   sqrt(p (1 - p) / ESS) / f(q_p)                        (f from the reference draws)
+    MCSE_student = MCSE_ref * sqrt(ESS_ref / min_ess)
+
+with ESS_ref ArviZ's ESS of the reference run for that statistic (``az.ess``, same method).
 
 ``bias_allowance`` is zero except for a model the course knows the sampler cannot fit without
 bias (the centred aspirin model's funnel); the expected file states it next to the check.
+
+PSIS-LOO differences between two fits (``LooSpec``) have no such formula: their range is the mean of
+repeated grading-size runs of the solution plus z times an upper confidence bound on their spread.
 """
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Callable
 
 import numpy as np
-from numpyro.diagnostics import effective_sample_size
-from scipy.stats import norm
+from scipy.stats import chi2, norm
 
-from autograder import feedback
-from coursekit import diagnostics
+from autograder import feedback, stats
 from autograder.sampling import Fit, SamplerSettings, grading_seed, run_nuts
 
 DEFAULT_STATISTICS = ("mean", "sd", "q05", "q95")
 QUANTILE = re.compile(r"^q(\d\d)$")
-DENSITY_STEP = 0.01  # probability half-width of the finite difference that estimates f(q_p)
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,24 @@ class FitSpec:
 
 
 @dataclass(frozen=True)
+class LooSpec:
+    """A PSIS-LOO comparison of two graded fits: elpd_loo of ``better`` minus that of ``worse``.
+
+    Its expected range comes from ``seeds`` runs of the solution under the grading sampler (other
+    seeds than the grading one): their mean, and a tolerance of z times an upper 95% confidence
+    bound on their spread. LOO has no closed form, and with high Pareto k its estimate depends on
+    the number of draws, so the runs that set the range have exactly the size of a graded run.
+    """
+
+    id: str
+    better: str
+    worse: str
+    seeds: int = 10
+    false_failure_probability: float = 1e-5
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class ExerciseSpec:
     """Everything checked by posterior comparison in one exercise."""
 
@@ -101,6 +121,7 @@ class ExerciseSpec:
     sampler: SamplerSettings
     reference: SamplerSettings
     fits: tuple[FitSpec, ...]
+    loo: tuple[LooSpec, ...] = ()
 
     def fit(self, fit_id: str) -> FitSpec:
         for spec in self.fits:
@@ -134,34 +155,17 @@ def statistic_value(draws: np.ndarray, statistic: str) -> float:
     return float(np.quantile(flat, level))
 
 
-def _density_at_quantile(flat: np.ndarray, level: float) -> float:
-    """f(q_p) from the empirical quantile function: 2 h / (Q(p + h) - Q(p - h))."""
-    low, high = np.quantile(flat, [level - DENSITY_STEP, level + DENSITY_STEP])
-    return 2 * DENSITY_STEP / (high - low)
-
-
-def _transform(chains: np.ndarray, statistic: str) -> tuple[np.ndarray, float]:
-    """The per-draw quantity whose mean the statistic is, and the factor turning its MCSE into the statistic's."""
-    flat = chains.ravel()
-    if statistic == "mean":
-        return chains, 1.0
-    if statistic == "sd":
-        return (chains - flat.mean()) ** 2, 1 / (2 * flat.std())
-    level = quantile_level(statistic)
-    return (chains <= np.quantile(flat, level)).astype(float), 1 / _density_at_quantile(flat, level)
-
-
 def mcse(chains: np.ndarray, statistic: str, ess: float | None = None) -> float:
-    """Monte Carlo standard error of ``statistic`` for draws shaped (chains, draws).
+    """ArviZ's Monte Carlo standard error of ``statistic`` for draws shaped (chains, draws).
 
-    With ``ess`` given, the MCSE a run with that ESS would have (the student's bound);
-    otherwise the ESS of the relevant per-draw quantity in ``chains`` (the reference run).
+    With ``ess`` given, the MCSE a run of the same posterior with that ESS would have (the student's
+    bound): ArviZ's MCSE scaled by sqrt(ESS_ref / ess), since an MCSE falls as 1/sqrt(ESS).
     """
     chains = np.asarray(chains, dtype=float)
-    quantity, factor = _transform(chains, statistic)
+    reference = stats.mcse(chains, statistic)
     if ess is None:
-        ess = float(effective_sample_size(quantity))
-    return float(np.sqrt(quantity.var() / ess) * factor)
+        return reference
+    return float(reference * np.sqrt(stats.ess(chains, statistic) / ess))
 
 
 def expected_range(chains: np.ndarray, statistic: str, min_ess: int, false_failure_probability: float,
@@ -185,6 +189,34 @@ def expected_range(chains: np.ndarray, statistic: str, min_ess: int, false_failu
         "lower": float(reference - tolerance),
         "upper": float(reference + tolerance),
     }
+
+
+def elpd_difference(better_mcmc, worse_mcmc) -> tuple[float, float]:
+    """ArviZ's PSIS-LOO elpd of one MCMC run minus another's, and the standard error of the difference.
+
+    The standard error is ``az.compare``'s ``dse``: from the pointwise differences, so it accounts for
+    the two models being scored on the same observations.
+    """
+    az = stats.arviz()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # high Pareto k: the range was set under the same k
+        table = az.compare({"better": az.from_numpyro(better_mcmc), "worse": az.from_numpyro(worse_mcmc)})
+    difference = table.loc["better", "elpd_loo"] - table.loc["worse", "elpd_loo"]
+    return float(difference), float(table["dse"].max())
+
+
+def loo_range(differences, false_failure_probability: float) -> dict:
+    """The expected-file record of an elpd difference from repeated grading-size runs of the solution."""
+    values = np.asarray(differences, dtype=float)
+    runs = len(values)
+    spread = float(values.std(ddof=1))
+    spread_bound = spread * float(np.sqrt((runs - 1) / chi2.ppf(0.05, runs - 1)))
+    z = z_for(false_failure_probability)
+    tolerance = z * spread_bound * float(np.sqrt(1 + 1 / runs))
+    mean = float(values.mean())
+    return {"reference": mean, "runs": runs, "spread": spread, "spread_bound": spread_bound,
+            "false_failure_probability": false_failure_probability, "z": z, "tolerance": tolerance,
+            "lower": mean - tolerance, "upper": mean + tolerance, "values": values.tolist()}
 
 
 # ---------------------------------------------------------------- grading a student's fit
@@ -248,7 +280,7 @@ def convergence_problems(fit: Fit, spec: FitSpec) -> list[str]:
     for site in spec.sites:
         for index, chains in fit.components(site):
             name = label(site, index)
-            r_hat, ess = diagnostics.r_hat(chains), diagnostics.ess_bulk(chains)
+            r_hat, ess = stats.r_hat(chains), stats.ess_bulk(chains)
             if not r_hat <= spec.max_r_hat:
                 problems.append(f"R-hat of {name} is {r_hat:.3f}; expected at most {spec.max_r_hat}")
             if not ess >= spec.min_ess:

@@ -28,7 +28,7 @@ import threading
 import time
 
 PRELOADED = ("numpy", "pandas", "scipy.special", "jax", "jax.numpy", "numpyro", "numpyro.infer",
-             "numpyro.distributions", "numpyro.infer.reparam", "numpyro.diagnostics", "pytest",
+             "numpyro.distributions", "numpyro.infer.reparam", "pytest",
              "autograder.plugin", "autograder.guard", "autograder.feedback", "autograder.posterior",
              "autograder.structure", "autograder.expected", "coursekit.data", "coursekit.devices",
              "coursekit.jaxcache")

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import jax
 import numpy as np
 from numpyro.infer import MCMC, NUTS
 
-from coursekit import diagnostics
+from autograder import stats
 
 GRADING_SEED_ENV = "COURSE_GRADING_SEED"
 
@@ -55,6 +55,8 @@ class Fit:
     divergences: int
     settings: SamplerSettings
     seconds: float
+    mcmc: MCMC | None = field(default=None, repr=False)
+    """The run itself, for checks that need the model and its data too (PSIS-LOO's log-likelihood)."""
 
     def site_shape(self, site: str) -> tuple[int, ...]:
         return self.draws[site].shape[2:]
@@ -70,13 +72,13 @@ class Fit:
         return self.draws[site][(slice(None), slice(None)) + tuple(index)]
 
     def ess_bulk(self, site: str, index: tuple[int, ...] = ()) -> float:
-        return diagnostics.ess_bulk(self.component(site, index))
+        return stats.ess_bulk(self.component(site, index))
 
     def ess_tail(self, site: str, index: tuple[int, ...] = ()) -> float:
-        return diagnostics.ess_tail(self.component(site, index))
+        return stats.ess_tail(self.component(site, index))
 
     def r_hat(self, site: str, index: tuple[int, ...] = ()) -> float:
-        return diagnostics.r_hat(self.component(site, index))
+        return stats.r_hat(self.component(site, index))
 
 
 def run_nuts(model, args: tuple = (), kwargs: dict | None = None,
@@ -102,4 +104,4 @@ def run_nuts(model, args: tuple = (), kwargs: dict | None = None,
     draws = {name: np.asarray(value, dtype=float) for name, value in samples.items()
              if not name.startswith("_")}
     divergences = int(np.asarray(mcmc.get_extra_fields()["diverging"]).sum())
-    return Fit(draws, divergences, settings, time.perf_counter() - start)
+    return Fit(draws, divergences, settings, time.perf_counter() - start, mcmc)

@@ -1,7 +1,7 @@
 """ESS per second of every graded model, with NumPyro and (when installed) PyMC on the same settings.
 
 Each framework's fits run in a worker process (``bench.fits``); the draws come back as files
-and both are measured here with the same functions (``coursekit.diagnostics``), so the only
+and both are measured here with the same functions (ArviZ's, via ``autograder.stats``), so the only
 difference between the columns is the sampler that made the draws.
 """
 from __future__ import annotations
@@ -50,13 +50,13 @@ def draw_components(draws: dict[str, np.ndarray]):
 
 def convergence(draws: dict[str, np.ndarray]) -> tuple[float, float]:
     """(smallest bulk ESS, largest R-hat) over every component of the checked sites."""
-    from coursekit import diagnostics
+    from autograder import stats
 
     components = list(draw_components(draws))
     if not components:
         return float("nan"), float("nan")
-    return (min(diagnostics.ess_bulk(c) for c in components),
-            max(diagnostics.r_hat(c) for c in components))
+    return (min(stats.ess_bulk(c) for c in components),
+            max(stats.r_hat(c) for c in components))
 
 
 def load_draws(out_dir: Path, record: dict) -> dict[str, np.ndarray]:

@@ -30,7 +30,7 @@ MODEL_NOTES = [
     "second identical fit in that process (same settings and seed; compiled program reused, tracing "
     "included): its draws give the ESS and its wall time the ESS per second.",
     "ESS_bulk: the smallest rank-normalised bulk ESS over every component of the sites the checks compare, "
-    "computed by coursekit.diagnostics on both frameworks' draws alike.",
+    "computed by ArviZ (az.ess, az.rhat) on both frameworks' draws alike.",
     "'ESS floor': the bulk ESS the checks' convergence test demands of this fit (min_ess, 400 unless the "
     "check says otherwise); 'draws/chain for 1.5 × floor': the draws per chain that would still leave 1.5 "
     "times that floor, if ESS grows in proportion to draws (it does for a chain that mixes).",

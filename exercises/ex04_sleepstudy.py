@@ -12,6 +12,10 @@
 # 3. `plot_subjects` and `no_pooling_model` — a separate line for each subject.
 # 4. `partial_pooling_model` — subject lines drawn from a population of lines.
 # 5. `plot_three_fits` — the three lines for subjects 308 and 335, on top of their data.
+# 6. `replicate_reactions` and `slowest_subject_p_value` — a posterior predictive check: could
+#    the partial-pooling model have produced data like ours?
+# 7. `elpd_loo_difference` — how much better partial pooling predicts a new day of a subject
+#    than complete pooling, by PSIS-LOO.
 #
 # Before you fit anything, sketch the hierarchy: population → subjects → daily measurements.
 # Which of the three models lets subject 335, whose reaction time hardly changes, borrow
@@ -33,10 +37,13 @@
 # ```
 
 # %%
+import arviz as az
+import jax
 import matplotlib.pyplot as plt
 import numpy as np
 import numpyro
 import numpyro.distributions as dist
+from numpyro.infer import Predictive
 
 from coursekit.data import load
 
@@ -138,3 +145,42 @@ def plot_three_fits(df, samples, subjects=(308, 335)):
     Which line moves towards the others for subject 335, and why?
     """
     raise NotImplementedError("plot_three_fits: three lines per subject and a legend")
+
+
+# %%
+def replicate_reactions(samples, days, subject, n_subjects, seed=0):
+    """Replicated reaction times from the partial-pooling model, one data set per posterior draw.
+
+    ``samples`` is a dict of posterior draws of ``partial_pooling_model`` as ``fit.get_samples()``
+    returns it (draws first). Use ``numpyro.infer.Predictive(partial_pooling_model,
+    posterior_samples=samples)`` with the key ``jax.random.PRNGKey(seed)``, called with days,
+    subject and n_subjects but WITHOUT the observed reaction times (with them, the site stays
+    fixed at the data). Return the replicated ``reaction`` as a numpy array of shape
+    (draws, 180): row s is a data set the model generates with the parameters of draw s.
+    """
+    raise NotImplementedError("replicate_reactions: posterior predictive draws of reaction")
+
+
+# %%
+def slowest_subject_p_value(replicates, reaction, subject):
+    """Posterior predictive p-value of the slowest subject.
+
+    The test statistic T of a data set is the largest of the 18 subjects' mean reaction times
+    (subject ``subject[i]`` owns column i). Return, as a Python float, the share of replicated
+    data sets (rows of ``replicates``, shape (draws, 180)) with T(replicate) >= T(reaction).
+    A value near 0 or 1 says the model rarely produces a subject as slow as the slowest one seen.
+    """
+    raise NotImplementedError("slowest_subject_p_value: share of replicates at least as extreme")
+
+
+# %%
+def elpd_loo_difference(complete_fit, partial_fit):
+    """Compare complete and partial pooling by PSIS-LOO (Vehtari, Gelman and Gabry 2017).
+
+    Both arguments are NumPyro ``MCMC`` objects after ``run`` (as ``coursekit.mcmc.fit`` returns
+    them); ``az.from_numpyro`` turns each into InferenceData with its pointwise log-likelihood.
+    Return the tuple ``(difference, se)``: ``difference`` = elpd_loo(partial) - elpd_loo(complete)
+    on ArviZ's log scale (positive when partial pooling predicts better), and ``se`` the standard
+    error of that difference (the ``dse`` column of ``az.compare``), not either model's own.
+    """
+    raise NotImplementedError("elpd_loo_difference: (difference, standard error) from az.compare")

@@ -8,6 +8,9 @@ functions the checks use (``posterior.convergence_problems`` / ``posterior.site_
 pass or fail. A failure here is a false failure: the solution is correct by definition. The report
 gives, per check, the false failures over the seeds and the worst |value - reference| / tolerance
 seen (1.0 = at the edge of the range), plus the divergences and the smallest bulk ESS met.
+PSIS-LOO comparisons (``SPEC.loo``) are recomputed from each seed's fits, and a check module's
+``SEEDED_CHECKS`` (name -> function of the solution, the fits by id and the seed, returning problems)
+run too: the checks of work that draws random numbers itself, such as posterior predictive replicates.
 Deterministic checks (data, structure, exact closed forms) do not depend on the seed and are not rerun.
 """
 from __future__ import annotations
@@ -42,12 +45,14 @@ def measure(exercise: str, seeds: list[int]) -> dict:
     spec = expected_files.exercise_spec(exercise)
     expected = expected_files.load(exercise)
     solution = import_exercise(expected_files.SOLUTIONS_DIR, exercise)
+    seeded_checks = getattr(expected_files.import_check_module(exercise), "SEEDED_CHECKS", {})
     failures, margins, messages = defaultdict(int), defaultdict(float), defaultdict(list)
     divergences, least_ess, worst_r_hat, seconds = defaultdict(list), defaultdict(list), defaultdict(list), 0.0
     for seed in seeds:
         os.environ[GRADING_SEED_ENV] = str(seed)
+        fits = {}
         for fit_spec in spec.fits:
-            fit = posterior.fit_model(solution, fit_spec, expected.sampler)
+            fit = fits[fit_spec.id] = posterior.fit_model(solution, fit_spec, expected.sampler)
             jax.clear_caches()  # each fit loads a fresh executable; unreleased, they exhaust memory maps
             seconds += fit.seconds
             divergences[fit_spec.id].append(fit.divergences)
@@ -69,6 +74,20 @@ def measure(exercise: str, seeds: list[int]) -> dict:
                 margins[check] = max(margins[check], statistic_margins(fit, records))
                 if problems:
                     messages[check].append(f"seed {seed}: {problems[0]}")
+        for loo_spec in spec.loo:
+            check = f"loo: {loo_spec.better} - {loo_spec.worse}"
+            record = expected.loo_record(loo_spec.id)
+            difference, _ = posterior.elpd_difference(fits[loo_spec.better].mcmc, fits[loo_spec.worse].mcmc)
+            failures[check] += not record["lower"] <= difference <= record["upper"]
+            margins[check] = max(margins[check], abs(difference - record["reference"]) / record["tolerance"])
+            if failures[check] and len(messages[check]) < failures[check]:
+                messages[check].append(f"seed {seed}: elpd difference {difference:.2f}, expected "
+                                       f"{record['lower']:.2f} to {record['upper']:.2f}")
+        for name, problems_of in seeded_checks.items():
+            problems = problems_of(solution, fits, seed)
+            failures[name] += bool(problems)
+            if problems:
+                messages[name].append(f"seed {seed}: {problems[0]}")
     os.environ.pop(GRADING_SEED_ENV, None)
     return {
         "exercise": exercise, "seeds": len(seeds), "first_seed": seeds[0], "sampling_seconds": round(seconds, 1),

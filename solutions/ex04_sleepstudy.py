@@ -6,10 +6,13 @@
 # intercepts and slopes.
 
 # %%
+import arviz as az
+import jax
 import matplotlib.pyplot as plt
 import numpy as np
 import numpyro
 import numpyro.distributions as dist
+from numpyro.infer import Predictive
 
 from coursekit.data import load
 
@@ -111,3 +114,33 @@ def plot_three_fits(df, samples, subjects=(308, 335)):
         ax.legend()
     np.atleast_1d(axes)[0].set_ylabel("Reaction (ms)")
     return fig
+
+
+# %% [markdown]
+# ## Checking the partial-pooling model: replicated data and leave-one-out prediction
+
+# %%
+def replicate_reactions(samples, days, subject, n_subjects, seed=0):
+    """One replicated data set per posterior draw, from the partial-pooling model (draws, observations)."""
+    predictive = Predictive(partial_pooling_model, posterior_samples=samples)
+    replicates = predictive(jax.random.PRNGKey(seed), days, subject, n_subjects)
+    return np.asarray(replicates["reaction"])
+
+
+def slowest_subject_mean(reaction, subject):
+    """The test statistic: the largest of the subjects' mean reaction times (one per data set)."""
+    one_hot = np.eye(np.max(subject) + 1)[subject]
+    return (np.asarray(reaction) @ one_hot / one_hot.sum(axis=0)).max(axis=-1)
+
+
+def slowest_subject_p_value(replicates, reaction, subject):
+    """Share of replicated data sets whose slowest subject is at least as slow as the observed one."""
+    return float(np.mean(slowest_subject_mean(replicates, subject) >= slowest_subject_mean(reaction, subject)))
+
+
+# %%
+def elpd_loo_difference(complete_fit, partial_fit):
+    """PSIS-LOO elpd of partial minus complete pooling, and the standard error of that difference."""
+    comparison = az.compare({"complete": az.from_numpyro(complete_fit), "partial": az.from_numpyro(partial_fit)})
+    difference = comparison.loc["partial", "elpd_loo"] - comparison.loc["complete", "elpd_loo"]
+    return float(difference), float(comparison["dse"].max())

@@ -128,3 +128,43 @@ def test_copied_runs_are_found():
     found = shared_runs(source + "\n```\n" + source + "\n```\n", word_runs(source))
     assert found[0] == "each study involved administering aspirin to some victims immediately after the heart"
     assert len(found) == 3  # the 14-word sentence once, not again from the code block
+
+
+# ---------------------------------------------------------------- the Bayesian workflow in every worked case
+
+WORKFLOW_STEPS = {
+    "a prior predictive check (Predictive without posterior samples)":
+        re.compile(r"Predictive\((?![^)\n]*posterior_samples)[^)\n]*num_samples"),
+    "rank plots (ArviZ)": re.compile(r"kind=\"rank_(bars|vlines)\"|az\.plot_rank\("),
+    "a posterior predictive check (Predictive with posterior samples)": re.compile(r"posterior_samples="),
+    "a PSIS-LOO comparison (az.compare)": re.compile(r"az\.compare\("),
+}
+WORKED_CASES = [page for page in PAGES if re.match(r"0[3-7]-", page.name)]
+
+
+def missing_workflow_steps(text: str) -> list[str]:
+    return [step for step, pattern in WORKFLOW_STEPS.items() if not pattern.search(text)]
+
+
+@pytest.mark.parametrize("page", WORKED_CASES, ids=lambda p: p.stem)
+def test_every_worked_case_walks_the_workflow(page):
+    assert not missing_workflow_steps(page_text(page)), f"{page.name} lacks {missing_workflow_steps(page_text(page))}"
+
+
+def test_a_missing_workflow_step_is_found():
+    assert missing_workflow_steps("mcmc.fit(model)\naz.plot_trace(idata)") == list(WORKFLOW_STEPS)
+    text = ('Predictive(model, num_samples=500)\naz.plot_trace(idata, kind="rank_bars")\n'
+            'Predictive(model, posterior_samples=draws)\naz.compare({"a": a, "b": b})')
+    assert missing_workflow_steps(text) == []
+    assert missing_workflow_steps(text.replace("num_samples=500", "posterior_samples=draws, num_samples=500")) == [
+        "a prior predictive check (Predictive without posterior samples)"]
+
+
+def test_no_hand_written_convergence_diagnostics_remain():
+    """R-hat, ESS and MCSE come from ArviZ (issue 13): no module computes them by hand."""
+    sources = [*REPO_ROOT.glob("coursekit/*.py"), *REPO_ROOT.glob("autograder/*.py"), *REPO_ROOT.glob("bench/*.py"),
+               *REPO_ROOT.glob("chapters/*.qmd"), *REPO_ROOT.glob("solutions/*.py"), *REPO_ROOT.glob("exercises/*.py")]
+    hand_written = re.compile(r"split_gelman_rubin|effective_sample_size|numpyro\.diagnostics|autocorrelation\(")
+    offenders = [f"{path.relative_to(REPO_ROOT)}: {match.group(0)}" for path in sources
+                 for match in [hand_written.search(path.read_text(encoding="utf-8"))] if match]
+    assert not offenders, offenders

@@ -1,12 +1,16 @@
 """Checks for exercise 4, the sleep study: data, plots, and the complete, no and partial pooling models."""
+import warnings
+
 import matplotlib
 import numpy as np
 import pytest
+from scipy import stats
 from numpyro import handlers
 
 from autograder import feedback, posterior, structure
 from autograder.priors import Prior, prior_problems
 from autograder.sampling import SamplerSettings
+from autograder.stats import arviz
 from coursekit.data import load
 
 matplotlib.use("Agg")
@@ -89,6 +93,14 @@ SPEC = posterior.ExerciseSpec(
             agrees_with={"mu_alpha/mean": f"{LME4}: fixed intercept 251.4 ms",
                          "mu_beta/mean": f"{LME4}: fixed slope 10.47 ms/day",
                          "sigma/mean": f"{LME4}: residual sd 25.6 ms"},
+        ),
+    ),
+    loo=(
+        posterior.LooSpec(
+            id="partial_vs_complete", better="partial", worse="complete",
+            note="Partial pooling leaves 3-4 observations with Pareto k > 0.7 (subject 332 on days 6 and 9 "
+                 "and subject 308 on day 7 in every one of 3 runs checked), so PSIS-LOO's estimate varies "
+                 "between runs more than a formula would say: its spread is measured by repeated runs.",
         ),
     ),
 )
@@ -441,3 +453,179 @@ def test_partial_pooling_subject_slope(fits, expected, position):
 def test_partial_pooling_other_slopes(fits, expected):
     records = [r for r in expected.records("partial", "beta") if r["index"] not in ([SUBJECT_308], [SUBJECT_335])]
     check_records(fits("partial"), FITS["partial"], records, "beta")
+
+
+# ---------------------------------------------------------------- posterior predictive check
+
+PPC_FALSE_FAILURE = 1e-6
+"""Probability that a correct replicate_reactions fails one of the exact tests below."""
+
+
+def draws_by_site(fit) -> dict:
+    """A fit's draws with chains merged, as ``mcmc.get_samples()`` gives them (draws first)."""
+    return {site: values.reshape(-1, *values.shape[2:]) for site, values in fit.draws.items()}
+
+
+def standardised_replicates(replicates, samples) -> np.ndarray:
+    """(y_rep - mean line) / sigma per draw: independent N(0, 1) values when the replicates are right."""
+    data = sleepstudy()
+    line = samples["alpha"][:, data["subject"]] + samples["beta"][:, data["subject"]] * data["days"]
+    return (replicates - line) / samples["sigma"][:, None]
+
+
+def replicate_problems(replicates, samples, observed) -> list[str]:
+    """Exact tests of replicated data given the draws: each z-value N(0, 1), all independent."""
+    draws = len(samples["sigma"])
+    if replicates.shape != (draws, len(observed)):
+        return [f"the replicates have shape {replicates.shape}; expected ({draws}, {len(observed)}), one "
+                f"replicated data set (row) per posterior draw"]
+    if np.allclose(replicates, observed):
+        return ["every replicated data set equals the observed reaction times: do not pass reaction= to "
+                "Predictive or the model, or the observed site stays fixed at the data"]
+    z = standardised_replicates(replicates, samples)
+    # sum of z^2 over draws and observations ~ chi-square(draws * observations)
+    low, high = stats.chi2.ppf([PPC_FALSE_FAILURE / 4, 1 - PPC_FALSE_FAILURE / 4], z.size)
+    ratio = float(np.sqrt(np.sum(z ** 2) / z.size))
+    if np.allclose(z, 0.0, atol=1e-6):
+        return ["the replicates lie exactly on each draw's line alpha[subject] + beta[subject] * days: they "
+                "lack the noise of the likelihood; draw reaction ~ Normal(line, sigma) (Predictive does)"]
+    problems = []
+    if not low <= np.sum(z ** 2) <= high:
+        problems.append(f"the replicates scatter around each draw's line with {ratio:.3g} times that draw's "
+                        f"sigma; expected 1 (chi-square test over {z.size} values, range "
+                        f"{np.sqrt(low / z.size):.4f} to {np.sqrt(high / z.size):.4f})")
+    # each observation's mean z over draws ~ N(0, 1/draws); the largest of them, Bonferroni over observations
+    limit = stats.norm.isf(PPC_FALSE_FAILURE / 4 / z.shape[1]) / np.sqrt(draws)
+    off = np.flatnonzero(np.abs(z.mean(axis=0)) > limit)
+    if len(off):
+        problems.append(f"{len(off)} observation(s) are not centred on their line, e.g. observation "
+                        f"{off[0]}: mean standardised difference {z.mean(axis=0)[off[0]]:.3f}, expected within "
+                        f"+-{limit:.3f}; row s must come from draw s of the samples (posterior_samples=samples), "
+                        f"not from new prior draws or another model")
+    return problems
+
+
+def solution_replicate_problems(solution, fits, seed) -> list[str]:
+    """The replicate check on a solution's own fit and seed (scripts/fairness.py runs it per seed)."""
+    samples, data = draws_by_site(fits["partial"]), sleepstudy()
+    replicates = solution.replicate_reactions(samples, data["days"], data["subject"], N_SUBJECTS, seed=seed)
+    return replicate_problems(np.asarray(replicates, dtype=float), samples, data["reaction"])
+
+
+SEEDED_CHECKS = {"replicate_reactions": solution_replicate_problems}
+
+
+@pytest.mark.points(2)
+def test_replicate_reactions(module, fits):
+    samples = draws_by_site(fits("partial").value)
+    data = sleepstudy()
+    args = (data["days"], data["subject"], N_SUBJECTS)
+    hint = ("Predictive(partial_pooling_model, posterior_samples=samples)(jax.random.PRNGKey(seed), days, "
+            "subject, n_subjects)['reaction'], without the observed reaction times")
+    first = np.asarray(feedback.call(module, "replicate_reactions", samples, *args, seed=1, hint=hint), dtype=float)
+    problems = replicate_problems(first, samples, data["reaction"])
+    if not problems:
+        second = np.asarray(feedback.call(module, "replicate_reactions", samples, *args, seed=2, hint=hint))
+        if np.array_equal(first, second):
+            problems.append("seed=1 and seed=2 give the same replicates: make the key from the seed argument")
+    feedback.fail(problems, heading="replicate_reactions does not draw from the posterior predictive "
+                                    "distribution:", hint=hint)
+
+
+def reference_slowest_p_value(replicates, reaction, subject) -> float:
+    """The share of replicated data sets whose largest subject mean is at least the observed one."""
+    def slowest(values):
+        means = np.stack([values[..., subject == j].mean(axis=-1) for j in range(N_SUBJECTS)], axis=-1)
+        return means.max(axis=-1)
+    return float(np.mean(slowest(replicates) >= slowest(reaction)))
+
+
+@pytest.mark.points(1)
+def test_slowest_subject_p_value(module):
+    data = sleepstudy()
+    rng = np.random.default_rng(17)
+    problems = []
+    for shift in (0.0, 15.0, -15.0):
+        replicates = data["reaction"] + shift + rng.normal(0.0, 30.0, (500, len(data["reaction"])))
+        want = reference_slowest_p_value(replicates, data["reaction"], data["subject"])
+        got = feedback.call(module, "slowest_subject_p_value", replicates, data["reaction"].copy(), data["subject"])
+        if not isinstance(got, (float, np.floating)) or not np.isclose(got, want, atol=1e-9):
+            diagnosis = ""
+            if isinstance(got, (float, np.floating)) and np.isclose(got, 1 - want, atol=1e-9):
+                diagnosis = ": it is 1 minus the expected value, so the comparison is reversed"
+            problems.append(f"with replicates {shift:+g} ms slower than the data: got {got!r}; expected "
+                            f"{want:.4f}{diagnosis}")
+            break
+    feedback.fail(problems, heading="slowest_subject_p_value is not the posterior predictive p-value:",
+                  hint="T(y) = the largest of the 18 subject means; p = mean over replicated data sets of "
+                       "[T(y_rep) >= T(y_observed)], returned as a Python float")
+
+
+# ---------------------------------------------------------------- PSIS-LOO comparison
+
+@pytest.fixture(scope="module")
+def partial_minus_complete(fits):
+    """``get()``: ArviZ's (elpd difference, dse) of the student's own two fits, computed once."""
+    cache = {}
+
+    def get():
+        if not cache:
+            cache["value"] = posterior.elpd_difference(fits("partial").value.mcmc, fits("complete").value.mcmc)
+        return cache["value"]
+
+    return get
+
+
+def elpd_diagnosis(got, want, complete, partial) -> str:
+    """What a wrong (difference, se) pair most likely mixed up."""
+    difference, se = got
+    if np.isclose(difference, -want, rtol=0.01):
+        return "the difference has the wrong sign: partial pooling minus complete pooling"
+    if np.isclose(difference, -2 * want, rtol=0.01):
+        return "that is the deviance scale (-2 x elpd): keep ArviZ's default log scale"
+    az = arviz()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # high Pareto k is not what this diagnosis is about
+        se_complete, se_partial = (float(az.loo(az.from_numpyro(fit.mcmc)).se) for fit in (complete, partial))
+    if np.isclose(se, np.hypot(se_complete, se_partial), rtol=0.01):
+        return ("the standard error combines the two models' own standard errors as if they were independent; "
+                "they are scored on the same observations: take dse from az.compare")
+    if np.isclose(se, se_partial, rtol=0.01) or np.isclose(se, se_complete, rtol=0.01):
+        return "that is one model's standard error, not the standard error of the difference (dse)"
+    return "compare the two fits with az.compare and read elpd_loo and dse"
+
+
+@pytest.mark.points(2)
+def test_elpd_loo_difference(module, fits, partial_minus_complete):
+    complete, partial = fits("complete").value, fits("partial").value
+    got = feedback.call(module, "elpd_loo_difference", complete.mcmc, partial.mcmc,
+                        hint="az.compare({'complete': az.from_numpyro(complete_fit), 'partial': ...})")
+    if not (isinstance(got, (tuple, list)) and len(got) == 2 and all(np.isscalar(v) for v in got)):
+        pytest.fail(f"elpd_loo_difference returned {got!r}; expected a tuple (difference, standard error) of "
+                    f"two numbers", pytrace=False)
+    want, dse = partial_minus_complete()
+    # PSIS-LOO is deterministic given the draws: any correct computation agrees to rounding; the se may use
+    # n or n - 1 in its variance (a factor 1.003 with 180 observations).
+    problems = []
+    if not np.isclose(float(got[0]), want, atol=0.05):
+        problems.append(feedback.value_message("the elpd_loo difference", float(got[0]),
+                                               f"{want:.2f} (ArviZ on the same fits)"))
+    if not np.isclose(float(got[1]), dse, rtol=0.01):
+        problems.append(feedback.value_message("its standard error", float(got[1]),
+                                               f"{dse:.2f} (dse of az.compare on the same fits)"))
+    feedback.fail(problems, heading="elpd_loo_difference does not compare the fits by PSIS-LOO:",
+                  hint=elpd_diagnosis((float(got[0]), float(got[1])), want, complete, partial))
+
+
+@pytest.mark.points(1)
+def test_partial_pooling_predicts_better_by_the_expected_amount(expected, partial_minus_complete):
+    record = expected.loo_record("partial_vs_complete")
+    difference, _ = partial_minus_complete()
+    if not record["lower"] <= difference <= record["upper"]:
+        feedback.fail([feedback.value_message(
+            "elpd_loo(partial pooling) - elpd_loo(complete pooling)", difference,
+            f"{record['reference']:.1f} +- {record['tolerance']:.1f} (mean of {record['runs']} grading-size runs "
+            f"of the reference solution)")],
+            heading="the two models do not differ in predictive accuracy as the correct models do:",
+            hint="both models must follow the task exactly; a difference near 0 means the subjects' lines are "
+                 "not used in the partial pooling likelihood")

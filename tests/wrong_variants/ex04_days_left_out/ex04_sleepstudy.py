@@ -1,4 +1,4 @@
-# caught-by: test_complete_pooling_structure, test_no_pooling_structure, test_partial_pooling_structure, test_population_line
+# caught-by: test_complete_pooling_structure, test_no_pooling_structure, test_partial_pooling_structure, test_population_line, test_partial_pooling_predicts_better_by_the_expected_amount
 # mistake: Days left out of the mean (alpha + beta instead of alpha + beta * days)
 import numpy as np
 import numpyro
