@@ -71,8 +71,15 @@ def command_grade(args: argparse.Namespace) -> int:
 def command_batch(args: argparse.Namespace) -> int:
     from autograder.batch import grade_folder
 
-    grade_folder(args.folder, args.out, instructor_root=args.instructor_root, options=grade_options(args),
-                 students_in_parallel=args.students)
+    if args.cluster:
+        from autograder.cluster import parse
+
+        parse(args.cluster)  # a bad form is reported before anything is read
+    try:
+        grade_folder(args.folder, args.out, instructor_root=args.instructor_root, options=grade_options(args),
+                     students_in_parallel=args.students, cluster=args.cluster, worker_root=args.worker_root)
+    except KeyboardInterrupt:
+        return 130
     return 0
 
 
@@ -121,7 +128,14 @@ def parser() -> argparse.ArgumentParser:
     batch.add_argument("folder", type=Path, help="folder with one sub-folder per student")
     batch.add_argument("--out", type=Path, default=Path("build/batch"),
                        help="folder for grades.csv, feedback/ and reports/ (default build/batch)")
-    batch.add_argument("-s", "--students", type=int, default=2, help="students graded in parallel (default 2)")
+    batch.add_argument("-s", "--students", type=int, default=2,
+                       help="students graded in parallel on this machine (default 2; not with --cluster)")
+    batch.add_argument("--cluster", default=None, metavar="ADDRESS",
+                       help="grade on a Dask cluster: tcp://HOST:8786 (an existing scheduler) or local:N (N worker "
+                            "processes here); an interrupted batch run again grades only what is missing")
+    batch.add_argument("--worker-root", default=None, type=Path,
+                       help="with --cluster: where the course tree (same checks) is on the workers' machines "
+                            "(default: the instructor root's path)")
     add_grading_options(batch, jobs=1)
     batch.set_defaults(run=command_batch)
 

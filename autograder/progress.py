@@ -1,8 +1,10 @@
-"""Progress lines on stderr while grading runs (exercise started, each check, exercise finished)."""
+"""Progress lines on stderr while grading runs (exercise started, each check, exercise finished), and a
+batch's progress bar with its estimated time to finish."""
 from __future__ import annotations
 
 import sys
 import threading
+import time
 
 from autograder.results import ExerciseResult, GradeReport, format_points
 
@@ -36,3 +38,36 @@ class Progress:
 
     def total(self, who: str, report: GradeReport) -> None:
         self.say(f"[{who}] total {format_points(report.points)}/{format_points(report.max_points)} points")
+
+
+class ClassProgress:
+    """A batch's progress bar: submissions done, failed and remaining, and the estimated time to finish
+    (from the pace of this run so far), one line per finished submission."""
+
+    WIDTH = 20
+
+    def __init__(self, progress: Progress, total: int, already: int = 0):
+        self.progress, self.total, self.done, self.failed = progress, total, already, 0
+        self.already = already
+        self.started = time.monotonic()
+
+    def update(self, student: str, row: dict) -> None:
+        self.done += 1
+        self.failed += row["status"] == "error"
+        remaining = self.total - self.done
+        graded_now = self.done - self.already
+        eta = (time.monotonic() - self.started) / graded_now * remaining
+        filled = round(self.WIDTH * self.done / max(1, self.total))
+        self.progress.say(f"[batch] [{'#' * filled}{'.' * (self.WIDTH - filled)}] {self.done}/{self.total} done, "
+                          f"{self.failed} failed, {remaining} remaining, ~{format_duration(eta)} left | "
+                          f"{student}: {format_points(row['points'])}/{format_points(row['max_points'])} "
+                          f"({row['status']})")
+
+
+def format_duration(seconds: float) -> str:
+    """``42 s``, ``12 min``, ``3.5 h``."""
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"

@@ -1,0 +1,246 @@
+"""Batch grading on a real Dask cluster on this machine (a scheduler and two single-threaded workers, each a
+process started here): the same gradebook as one machine, also when a worker is killed mid-batch, and an
+interrupted batch resumes without grading a finished submission again."""
+import csv
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from distributed import Client
+from distributed.scheduler import KilledWorker
+from grader_support import COURSE, FAST_LIMITS, REPO_ROOT, SUBMISSIONS, default_sandbox
+
+from autograder import __main__ as command_line
+from autograder.batch import grade_folder
+from autograder.cluster import failure_reason, parse
+from autograder.grade import GradeOptions
+from autograder.journal import JOURNAL_NAME, Journal, batch_key, checks_digest
+from autograder.progress import QUIET, Progress
+
+SOME = ("ex01_basics", "ex12_patches_pytest")
+DASK = str(Path(sys.executable).parent / "dask")
+BATCH_TIMEOUT = 600
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def stop(process: subprocess.Popen) -> None:
+    """SIGTERM the process's session (a worker closes its grader), then SIGKILL what is left."""
+    for sig, wait in ((signal.SIGTERM, 30), (signal.SIGKILL, 10)):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            process.wait(timeout=wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+@pytest.fixture(scope="module")
+def scheduler(tmp_path_factory):
+    """``dask scheduler`` and two ``dask worker --nthreads 1`` on 127.0.0.1 (free ports), stopped at the end."""
+    logs = tmp_path_factory.mktemp("dask-logs")
+    address = f"tcp://127.0.0.1:{free_port()}"
+    processes = []
+
+    def start(name: str, *argv: str) -> None:
+        with open(logs / f"{name}.log", "wb") as log:
+            processes.append(subprocess.Popen([DASK, *argv], stdout=log, stderr=subprocess.STDOUT,
+                                              start_new_session=True, cwd=REPO_ROOT))
+
+    try:
+        start("scheduler", "scheduler", "--host", "127.0.0.1", "--port", address.rsplit(":", 1)[1],
+              "--no-dashboard")
+        for name in ("w1", "w2"):
+            start(name, "worker", address, "--name", name, "--nthreads", "1", "--host", "127.0.0.1",
+                  "--worker-port", str(free_port()), "--nanny-port", str(free_port()), "--no-dashboard",
+                  "--death-timeout", "60")
+        with Client(address, timeout="60s") as client:
+            client.wait_for_workers(2, timeout=120)
+        yield address
+    finally:
+        for process in reversed(processes):
+            stop(process)
+
+
+@pytest.fixture(scope="module")
+def classroom(tmp_path_factory):
+    """Seven entries: the solutions, the stubs, a hostile one (one level down), an empty folder, a syntax
+    error, a file and a folder whose exercises/ is a file."""
+    root = tmp_path_factory.mktemp("class")
+    submissions = root / "submissions"
+    shutil.copytree(COURSE / "solutions", submissions / "alice" / "exercises")
+    shutil.copytree(SUBMISSIONS / "hostile" / "exercises", submissions / "bob" / "bob-repo" / "exercises")
+    (submissions / "carol").mkdir()
+    (submissions / "dave.zip").write_bytes(b"PK")
+    (submissions / "erin").mkdir()
+    (submissions / "erin" / "exercises").write_text("a file, not a folder")
+    shutil.copytree(COURSE / "exercises", submissions / "stubs" / "exercises")
+    (submissions / "syntax" / "exercises").mkdir(parents=True)
+    (submissions / "syntax" / "exercises" / "ex01_basics.py").write_text("def answer(:\n")
+    return root
+
+
+@pytest.fixture(scope="module")
+def options(classroom):
+    return GradeOptions(limits=FAST_LIMITS, jobs=1, exercises=SOME, jax_cache=classroom / "cache",
+                        catalog_cache=classroom / "catalog", sandbox=default_sandbox())
+
+
+@pytest.fixture(scope="module")
+def single_machine(classroom, options):
+    """The gradebook of the single-machine batch, to compare the cluster's with."""
+    return read_rows(grade_folder(classroom / "submissions", classroom / "single", instructor_root=COURSE,
+                                  options=options, progress=Progress(QUIET)))
+
+
+def read_rows(csv_path: Path) -> dict[str, dict]:
+    with open(csv_path, newline="") as handle:
+        return {row["student"]: row for row in csv.DictReader(handle)}
+
+
+def batch_command(classroom: Path, options: GradeOptions, address: str, out: Path) -> list[str]:
+    """``python -m autograder batch`` with the same options as ``options``, on the cluster at ``address``."""
+    limits = options.limits
+    return [sys.executable, "-m", "autograder", "batch", str(classroom / "submissions"), "--out", str(out),
+            "--cluster", address, "--instructor-root", str(COURSE), *[f"-e{name}" for name in SOME],
+            "-j", "1", "--timeout", str(limits.timeout), "--memory-mb", str(limits.memory_mb),
+            "--output-kb", str(limits.output_kb), "--disk-mb", str(limits.disk_mb),
+            "--jax-cache", str(options.jax_cache), "--catalog-cache", str(options.catalog_cache),
+            "--sandbox", options.sandbox]
+
+
+def start_batch(classroom, options, address, out: Path) -> subprocess.Popen:
+    log = open(out.parent / f"{out.name}.log", "wb")  # noqa: SIM115 - closed with the process by the test
+    return subprocess.Popen(batch_command(classroom, options, address, out), cwd=REPO_ROOT, stdout=log,
+                            stderr=subprocess.STDOUT)
+
+
+def wait_for_lines(journal: Journal, count: int, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + BATCH_TIMEOUT
+    while len(journal.entries()) < count:
+        assert process.poll() is None, f"the batch ended before {count} result(s)"
+        assert time.monotonic() < deadline, f"no {count} result(s) in {BATCH_TIMEOUT} s"
+        time.sleep(0.1)
+
+
+def finish(process: subprocess.Popen, out: Path) -> int:
+    try:
+        return process.wait(timeout=BATCH_TIMEOUT)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        print((out.parent / f"{out.name}.log").read_text(errors="replace")[-3000:])
+
+
+def test_the_cluster_gives_the_single_machine_gradebook(scheduler, classroom, options, single_machine):
+    out = classroom / "cluster"
+    rows = read_rows(grade_folder(classroom / "submissions", out, instructor_root=COURSE, options=options,
+                                  progress=Progress(QUIET), cluster=scheduler))
+    assert rows == single_machine
+    assert [row["status"] for row in rows.values()] == ["graded", "graded", "empty", "empty", "empty", "graded",
+                                                        "graded"]
+    with Client(scheduler) as client:
+        workers = set(client.scheduler_info()["workers"])
+    assert {entry["worker"] for entry in Journal(out / JOURNAL_NAME).entries()} <= workers
+    for student in rows:
+        assert report_summary(out, student) == report_summary(classroom / "single", student)
+
+
+def report_summary(out: Path, student: str) -> dict:
+    """What a student's JSON report says, without times and paths of the machine that graded it."""
+    report = json.loads((out / "reports" / f"{student}.json").read_text())
+    return {"submission": report["submission"], "ignored_files": report["ignored_files"],
+            "exercises": [(exercise["name"], exercise["status"], exercise["points"], exercise["reasons"])
+                          for exercise in report["exercises"]]}
+
+
+def test_a_worker_killed_mid_batch_loses_nothing(scheduler, classroom, options, single_machine):
+    out = classroom / "killed"
+    journal = Journal(out / JOURNAL_NAME)
+    process = start_batch(classroom, options, scheduler, out)
+    wait_for_lines(journal, 1, process)
+    with Client(scheduler) as client:
+        busy = [address for address, tasks in client.processing().items() if tasks]
+        assert busy, "no worker was grading when the first result arrived"
+        victim = client.run(os.getpid, workers=busy[:1])[busy[0]]
+    os.kill(victim, signal.SIGKILL)
+    assert finish(process, out) == 0
+    assert read_rows(out / "grades.csv") == single_machine
+    assert sorted(entry["student"] for entry in journal.entries()) == sorted(single_machine)
+    with pytest.raises(ProcessLookupError):
+        os.kill(victim, 0)
+
+
+def test_an_interrupted_batch_resumes_with_what_is_missing(scheduler, classroom, options, single_machine):
+    out = classroom / "resumed"
+    journal = Journal(out / JOURNAL_NAME)
+    process = start_batch(classroom, options, scheduler, out)
+    wait_for_lines(journal, 1, process)
+    process.send_signal(signal.SIGINT)
+    assert finish(process, out) == 130
+    first = [entry["student"] for entry in journal.entries()]
+    assert 1 <= len(first) < len(single_machine)
+    assert "run the same command again" in (out.parent / "resumed.log").read_text()
+
+    process = start_batch(classroom, options, scheduler, out)
+    assert finish(process, out) == 0
+    graded = [entry["student"] for entry in journal.entries()]
+    assert sorted(graded) == sorted(single_machine), "a student was graded twice, or not at all"
+    assert graded[:len(first)] == first
+    assert f"{len(first)} already graded" in (out.parent / "resumed.log").read_text()
+    assert read_rows(out / "grades.csv") == single_machine
+
+
+def test_a_second_run_grades_only_a_resubmission(classroom, options, single_machine, tmp_path):
+    """On one machine: a second run over the same work grades nothing; a re-submission is graded again."""
+    out = tmp_path / "out"
+    shutil.copytree(classroom / "single", out)
+    submissions = tmp_path / "submissions"
+    shutil.copytree(classroom / "submissions", submissions)
+    grade_folder(submissions, out, instructor_root=COURSE, options=options, progress=Progress(QUIET))
+    assert len(Journal(out / JOURNAL_NAME).entries()) == len(single_machine)
+    (submissions / "syntax" / "exercises" / "ex01_basics.py").write_text("def answer():\n    return 1\n")
+    rows = read_rows(grade_folder(submissions, out, instructor_root=COURSE, options=options,
+                                  progress=Progress(QUIET)))
+    assert [entry["student"] for entry in Journal(out / JOURNAL_NAME).entries()][len(single_machine):] == ["syntax"]
+    assert "does not parse" not in rows["syntax"]["reasons"]
+
+
+def test_changed_checks_change_every_key(tmp_path):
+    shutil.copytree(COURSE / "tests", tmp_path / "tests")
+    shutil.copy(COURSE / "pyproject.toml", tmp_path / "pyproject.toml")
+    before = checks_digest(tmp_path)
+    assert checks_digest(COURSE) == before
+    expected = tmp_path / "tests" / "expected" / "ex02_wrong.toml"
+    expected.write_text(expected.read_text() + "\n# changed\n")
+    assert checks_digest(tmp_path) != before
+    assert batch_key(before, list(SOME), FAST_LIMITS) != batch_key(before, ["ex01_basics"], FAST_LIMITS)
+
+
+def test_a_bad_cluster_address_names_the_accepted_forms(capsys, tmp_path):
+    for spec in ("foo", "local:0", "localhost:8786"):
+        with pytest.raises(ValueError, match=r"tcp://HOST:PORT .* or local:N"):
+            parse(spec)
+    assert parse("local:3") == ("local", 3) and parse("tcp://10.0.0.5:8786") == ("scheduler", "tcp://10.0.0.5:8786")
+    assert command_line.main(["batch", str(tmp_path), "--cluster", "foo"]) == 2
+    assert "tcp://HOST:PORT" in capsys.readouterr().err
+
+
+def test_a_submission_that_keeps_killing_workers_gets_an_error_reason():
+    reason = failure_reason(KilledWorker("grade_on_worker-1", SimpleNamespace(address="tcp://127.0.0.1:1"), 2))
+    assert "KilledWorker" in reason and "died" in reason
