@@ -9,6 +9,7 @@ PROFILE ?=
 EXERCISE ?=
 SUBMISSION ?= .
 SUBMISSIONS ?=
+CLUSTER ?=
 OUT ?=
 TARGET ?= exercises
 
@@ -22,7 +23,7 @@ help:
 	@echo "make screenshots       full-page PNGs of every page of _book/ at 1280 and 390 px -> build/screenshots/"
 	@echo "make check [EXERCISE=ex03_aspirin] [TARGET=exercises]   run the exercise checks"
 	@echo "make grade SUBMISSION=path            grade one submission with the instructor's checks"
-	@echo "make batch SUBMISSIONS=path [OUT=dir] grade one sub-folder per student into a CSV gradebook"
+	@echo "make batch SUBMISSIONS=path [OUT=dir] [CLUSTER=local:4|tcp://host:8786]   grade a class into a CSV gradebook"
 	@echo "make release OUT=path                 build the repository students receive"
 	@echo "make bench [BENCH_ARGS=--no-peer]     time grading, chapters and sampling (PyMC as peer) -> bench/results/"
 
@@ -70,7 +71,7 @@ grade: $(STAMP)
 	$(BIN)/python -m autograder grade $(SUBMISSION)
 
 batch: $(STAMP)
-	$(BIN)/python -m autograder batch $(SUBMISSIONS) --out $(or $(OUT),build/batch)
+	$(BIN)/python -m autograder batch $(SUBMISSIONS) --out $(or $(OUT),build/batch) $(if $(CLUSTER),--cluster $(CLUSTER),)
 
 release: $(STAMP)
 	$(BIN)/python -m autograder release $(OUT)

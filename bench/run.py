@@ -1,7 +1,7 @@
 """Benchmark the course: grading a full submission cold and warm, each exercise, each chapter, and
 ESS per second of every graded model, with PyMC on the same models and settings as a peer.
 
-    python -m bench.run [--only grading,models,chapters] [--exercises ex03_aspirin ...]
+    python -m bench.run [--only grading,models,chapters,cluster] [--exercises ex03_aspirin ...]
                         [--chapters 04-aspirin ...] [--no-peer] [--no-warm-chapters] [--out bench/results]
 
 Writes ``<out>/<name>.md`` (tables, machine, notes), ``<name>.csv`` (one measurement a row) and
@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-SECTIONS = ("grading", "models", "chapters")
+SECTIONS = ("grading", "models", "chapters", "cluster")
 
 CACHE_NOTE = ("Cold: fresh, empty caches (the JAX compilation cache; for grading also the catalog cache of the "
               "checks' points table); warm: a second run with the folders the first one filled. The grader "
@@ -84,13 +84,13 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    from bench import chapters, grading, machine, models
+    from bench import chapters, cluster, grading, machine, models
     from bench.plot import plot
     from bench.table import markdown_report, write_csv, Measurement
 
     record = machine.machine_record(REPO_ROOT)
     print(f"bench: {record['cores']} cores, load {record['load_average_1min']}, commit {record['commit']}", flush=True)
-    notes = [CACHE_NOTE] if {"grading", "chapters"} & set(args.only) else []
+    notes = [CACHE_NOTE] if {"grading", "chapters", "cluster"} & set(args.only) else []
     measurements = []
     scratch = Path(tempfile.mkdtemp(prefix="course-bench-"))
     start = time.perf_counter()
@@ -111,6 +111,10 @@ def main(argv=None) -> int:
         if "chapters" in args.only:
             measurements += chapters.measure(REPO_ROOT, scratch / "chapter-cache", args.chapters,
                                              warm=not args.no_warm_chapters)
+        if "cluster" in args.only:
+            rows, cluster_notes = cluster.measure(REPO_ROOT, scratch / "cluster")
+            measurements += rows
+            notes += cluster_notes
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     record["load_average_1min_end"] = machine.load_average()

@@ -16,6 +16,7 @@ SECTIONS = {
     "chapter": "Executing each chapter",
     "model": "Sampling each graded model with the grading settings",
     "peer": "NumPyro against PyMC on the same models, draws and settings",
+    "cluster": "Batch grading throughput, one machine and a Dask cluster (projections in minutes)",
 }
 
 
