@@ -77,6 +77,8 @@ def measure(repo: Path, scratch: Path, timeout: float = 1800) -> tuple[list[Meas
                                     projection(t_start, t_sub, n, count) / 60, "min"))
         notes.append(f"{label}: T(n, N) ≈ {t_start:.0f} s + n × {t_sub:.1f} s / N (measured on {CLASS_SIZE} "
                      f"submissions, 2 graded at a time; t_sub from the journal's per-submission seconds).")
+    notes.append("Slow and noisy: this section grades whole submissions back to back; on a machine shared with other "
+                 "work (see the load average above) every time here is inflated and one run is one sample.")
     notes.append("The projections assume N workers each as fast as one of the two here, each grading one submission "
                  "at a time, and a scheduler and disk that keep up; on this 2-core machine two workers already "
                  "share the cores, so t_sub here is an upper bound for a worker with cores of its own.")
