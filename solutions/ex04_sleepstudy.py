@@ -127,7 +127,7 @@ def replicate_reactions(samples, days, subject, n_subjects, seed=0):
     return np.asarray(replicates["reaction"])
 
 
-def slowest_subject_mean(reaction, subject):
+def _slowest_subject_mean(reaction, subject):
     """The test statistic: the largest of the subjects' mean reaction times (one per data set)."""
     one_hot = np.eye(np.max(subject) + 1)[subject]
     return (np.asarray(reaction) @ one_hot / one_hot.sum(axis=0)).max(axis=-1)
@@ -135,7 +135,7 @@ def slowest_subject_mean(reaction, subject):
 
 def slowest_subject_p_value(replicates, reaction, subject):
     """Share of replicated data sets whose slowest subject is at least as slow as the observed one."""
-    return float(np.mean(slowest_subject_mean(replicates, subject) >= slowest_subject_mean(reaction, subject)))
+    return float(np.mean(_slowest_subject_mean(replicates, subject) >= _slowest_subject_mean(reaction, subject)))
 
 
 # %%

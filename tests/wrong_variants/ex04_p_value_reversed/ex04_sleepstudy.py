@@ -3,8 +3,8 @@
 import numpy as np
 
 from solutions.ex04_sleepstudy import *  # noqa: F401,F403 - every function not redefined below is the reference one
-from solutions.ex04_sleepstudy import slowest_subject_mean
+from solutions.ex04_sleepstudy import _slowest_subject_mean
 
 
 def slowest_subject_p_value(replicates, reaction, subject):
-    return float(np.mean(slowest_subject_mean(replicates, subject) <= slowest_subject_mean(reaction, subject)))
+    return float(np.mean(_slowest_subject_mean(replicates, subject) <= _slowest_subject_mean(reaction, subject)))
