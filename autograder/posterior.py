@@ -25,7 +25,6 @@ repeated grading-size runs of the solution plus z times an upper confidence boun
 """
 from __future__ import annotations
 
-import re
 import warnings
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -35,10 +34,10 @@ import numpy as np
 from scipy.stats import chi2, norm
 
 from autograder import feedback, stats
+from autograder.stats import quantile_level
 from autograder.sampling import Fit, SamplerSettings, grading_seed, run_nuts
 
 DEFAULT_STATISTICS = ("mean", "sd", "q05", "q95")
-QUANTILE = re.compile(r"^q(\d\d)$")
 
 
 @dataclass(frozen=True)
@@ -137,11 +136,6 @@ def z_for(false_failure_probability: float) -> float:
     return float(norm.isf(false_failure_probability / 2))
 
 
-def quantile_level(statistic: str) -> float | None:
-    match = QUANTILE.match(statistic)
-    return int(match.group(1)) / 100 if match else None
-
-
 def statistic_value(draws: np.ndarray, statistic: str) -> float:
     """``mean``, ``sd`` or a quantile ``qNN`` of all draws pooled."""
     flat = np.asarray(draws, dtype=float).ravel()
@@ -217,6 +211,16 @@ def loo_range(differences, false_failure_probability: float) -> dict:
     return {"reference": mean, "runs": runs, "spread": spread, "spread_bound": spread_bound,
             "false_failure_probability": false_failure_probability, "z": z, "tolerance": tolerance,
             "lower": mean - tolerance, "upper": mean + tolerance, "values": values.tolist()}
+
+
+def loo_problems(difference: float, record: dict) -> list[str]:
+    """An elpd difference outside the expected range of ``record`` (a ``[[loo]]`` entry), as a sentence."""
+    if record["lower"] <= difference <= record["upper"]:
+        return []
+    return [feedback.value_message(
+        f"elpd_loo({record['better']}) - elpd_loo({record['worse']})", difference,
+        f"{record['reference']:.1f} +- {record['tolerance']:.1f} (mean of {record['runs']} grading-size runs "
+        f"of the reference solution)")]
 
 
 # ---------------------------------------------------------------- grading a student's fit

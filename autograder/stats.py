@@ -36,14 +36,20 @@ def r_hat(chains) -> float:
         return float(arviz().rhat(chains))
 
 
+def quantile_level(statistic: str) -> float | None:
+    """The probability of a quantile statistic ``qNN`` (``q05`` -> 0.05); None for any other name."""
+    match = QUANTILE.match(statistic)
+    return int(match.group(1)) / 100 if match else None
+
+
 def _method(statistic: str) -> dict:
     """ArviZ's ``method``/``prob`` for ``mean``, ``sd`` or a quantile ``qNN``."""
     if statistic in ("mean", "sd"):
         return {"method": statistic}
-    match = QUANTILE.match(statistic)
-    if not match:
+    level = quantile_level(statistic)
+    if level is None:
         raise ValueError(f"unknown statistic {statistic!r}")
-    return {"method": "quantile", "prob": int(match.group(1)) / 100}
+    return {"method": "quantile", "prob": level}
 
 
 def mcse(chains, statistic: str) -> float:

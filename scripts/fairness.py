@@ -78,11 +78,11 @@ def measure(exercise: str, seeds: list[int]) -> dict:
             check = f"loo: {loo_spec.better} - {loo_spec.worse}"
             record = expected.loo_record(loo_spec.id)
             difference, _ = posterior.elpd_difference(fits[loo_spec.better].mcmc, fits[loo_spec.worse].mcmc)
-            failures[check] += not record["lower"] <= difference <= record["upper"]
+            problems = posterior.loo_problems(difference, record)
+            failures[check] += bool(problems)
             margins[check] = max(margins[check], abs(difference - record["reference"]) / record["tolerance"])
-            if failures[check] and len(messages[check]) < failures[check]:
-                messages[check].append(f"seed {seed}: elpd difference {difference:.2f}, expected "
-                                       f"{record['lower']:.2f} to {record['upper']:.2f}")
+            if problems:
+                messages[check].append(f"seed {seed}: {problems[0]}")
         for name, problems_of in seeded_checks.items():
             problems = problems_of(solution, fits, seed)
             failures[name] += bool(problems)
