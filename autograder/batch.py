@@ -94,7 +94,6 @@ def grade_folder(folder: str | Path, out: str | Path, instructor_root: str | Pat
     where = f"on the Dask cluster {cluster}" if cluster else f"{students_in_parallel} students at a time"
     progress.say(f"[batch] {len(packs)} submissions, {len(names)} exercises, {len(done)} already graded "
                  f"(journal {journal.path}), {len(todo)} to grade {where}")
-    bar = ClassProgress(progress, len(packs), len(done))
     per_worker: Counter[str] = Counter()
     if cluster:
         from autograder import cluster as cluster_module
@@ -103,10 +102,11 @@ def grade_folder(folder: str | Path, out: str | Path, instructor_root: str | Pat
     else:
         outcomes = grade_here(root, options, todo, students_in_parallel)
     try:
-        for student, outcome in outcomes:
-            record(out, journal, student, keys[student], outcome)
-            per_worker[outcome["worker"]] += 1
-            bar.update(student, outcome["row"])
+        with ClassProgress(progress, len(packs), len(done)) as bar:
+            for student, outcome in outcomes:
+                record(out, journal, student, keys[student], outcome)
+                per_worker[outcome["worker"]] += 1
+                bar.update(student, outcome["row"])
     except KeyboardInterrupt:
         progress.say(f"[batch] interrupted after {sum(per_worker.values())} gradings; every finished one is in "
                      f"{journal.path}: run the same command again to grade only the rest")

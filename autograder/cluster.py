@@ -5,11 +5,14 @@ Each worker keeps one ``Grader`` (checks collected once, prefork servers, JAX ca
 submission it grades, through a worker plugin. Submissions travel as their modules' bytes
 (``autograder.packing``), never as paths; the checks do not travel: each worker reads them from the
 course tree at ``root`` on its own machine and refuses to grade when they differ from the instructor's.
-A worker that dies mid-submission has it retried elsewhere by the scheduler; one that kills workers
-``allowed-failures`` times is recorded as an ``error`` row with the reason, and the batch goes on.
+A worker that dies mid-submission has it retried elsewhere by the scheduler; one that kills more than
+``allowed-failures`` workers is recorded as an ``error`` row with the reason, and the batch goes on. The
+scheduler counts a worker's death against every task on it, so only as many submissions as the cluster
+has threads are in flight: none waits on a worker behind one that kills it.
 """
 from __future__ import annotations
 
+import itertools
 import re
 import threading
 import time
@@ -17,7 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from distributed import Client, LocalCluster, WorkerPlugin, as_completed, get_worker
+from distributed import Client, Future, LocalCluster, WorkerPlugin, as_completed, get_worker
 from distributed.scheduler import KilledWorker
 
 from autograder.batch import error_row, timed
@@ -105,21 +108,43 @@ def grade(spec: str, root: Path, options: GradeOptions, checks: str,
         return
     with connect(spec) as client:
         client.register_plugin(GraderPlugin(str(root), options, checks), name=PLUGIN_NAME)
-        futures = {client.submit(grade_on_worker, packed, student, key=f"grade-{student}-{packed.digest[:16]}",
-                                 pure=False): student for student, packed in packs.items()}
+        waiting, running, futures = iter(packs.items()), as_completed(), {}
         started = time.monotonic()
-        for future in as_completed(futures):
+        top_up(client, waiting, running, futures)
+        for future in running:
             student = futures.pop(future)
-            if future.status == "finished":
-                yield student, future.result()
-                continue
-            if future.status == "cancelled":
-                raise RuntimeError("the Dask scheduler was lost; run the same command again to grade the rest")
-            error = future.exception()
-            if isinstance(error, ChecksMismatch):
-                raise error
-            yield student, {"row": error_row(student, failure_reason(error)), "worker": "none",
-                            "seconds": round(time.monotonic() - started, 2)}
+            outcome = outcome_of(future, student, started)
+            top_up(client, waiting, running, futures)
+            yield student, outcome
+
+
+def top_up(client: Client, waiting: Iterator[tuple[str, Packed]], running: as_completed,
+           futures: dict) -> None:
+    """Submit waiting submissions until as many are in flight as the cluster has threads now (at least one).
+
+    Why not all at once: each would wait on a worker, and when a submission kills that worker, the scheduler
+    counts the death against every task there, so the ones queued behind a killer would share its
+    KilledWorker. A worker that joins gets work as soon as any grading finishes."""
+    slots = max(1, sum(client.nthreads().values())) - len(futures)
+    for student, packed in itertools.islice(waiting, max(0, slots)):
+        future = client.submit(grade_on_worker, packed, student, key=f"grade-{student}-{packed.digest[:16]}",
+                               pure=False)
+        futures[future] = student
+        running.add(future)
+
+
+def outcome_of(future: Future, student: str, started: float) -> dict:
+    """A finished task's outcome, or an error row for one that failed; a lost scheduler or a worker with other
+    checks stops the batch."""
+    if future.status == "finished":
+        return future.result()
+    if future.status == "cancelled":
+        raise RuntimeError("the Dask scheduler was lost; run the same command again to grade the rest")
+    error = future.exception()
+    if isinstance(error, ChecksMismatch):
+        raise error
+    return {"row": error_row(student, failure_reason(error)), "worker": "none",
+            "seconds": round(time.monotonic() - started, 2)}
 
 
 def failure_reason(error: BaseException) -> str:

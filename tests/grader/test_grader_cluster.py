@@ -1,6 +1,7 @@
 """Batch grading on a real Dask cluster on this machine (a scheduler and two single-threaded workers, each a
-process started here): the same gradebook as one machine, also when a worker is killed mid-batch, and an
-interrupted batch resumes without grading a finished submission again."""
+process started here): the same gradebook as one machine, also when a worker is killed mid-batch or a
+submission keeps killing the workers that grade it, and an interrupted batch resumes without grading a
+finished submission again."""
 import csv
 import json
 import os
@@ -10,17 +11,18 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from types import SimpleNamespace
 
+import cloudpickle
 import pytest
-from distributed import Client
-from distributed.scheduler import KilledWorker
+from distributed import Client, WorkerPlugin
 from grader_support import COURSE, FAST_LIMITS, REPO_ROOT, SUBMISSIONS, default_sandbox
 
 from autograder import __main__ as command_line
 from autograder.batch import grade_folder
-from autograder.cluster import failure_reason, parse
+from autograder.cluster import ALLOWED_FAILURES, parse
 from autograder.grade import GradeOptions
 from autograder.journal import JOURNAL_NAME, Journal, batch_key, checks_digest
 from autograder.progress import QUIET, Progress
@@ -52,15 +54,19 @@ def stop(process: subprocess.Popen) -> None:
 
 @pytest.fixture(scope="module")
 def scheduler(tmp_path_factory):
-    """``dask scheduler`` and two ``dask worker --nthreads 1`` on 127.0.0.1 (free ports), stopped at the end."""
+    """``dask scheduler`` and two ``dask worker --nthreads 1`` on 127.0.0.1 (free ports), stopped at the end.
+
+    The scheduler lets a task kill as many workers as ``local:N`` does (``ALLOWED_FAILURES``), so that a
+    submission that keeps killing workers ends after a known number of deaths."""
     logs = tmp_path_factory.mktemp("dask-logs")
     address = f"tcp://127.0.0.1:{free_port()}"
     processes = []
+    environment = {**os.environ, "DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": str(ALLOWED_FAILURES)}
 
     def start(name: str, *argv: str) -> None:
         with open(logs / f"{name}.log", "wb") as log:
             processes.append(subprocess.Popen([DASK, *argv], stdout=log, stderr=subprocess.STDOUT,
-                                              start_new_session=True, cwd=REPO_ROOT))
+                                              start_new_session=True, cwd=REPO_ROOT, env=environment))
 
     try:
         start("scheduler", "scheduler", "--host", "127.0.0.1", "--port", address.rsplit(":", 1)[1],
@@ -113,10 +119,10 @@ def read_rows(csv_path: Path) -> dict[str, dict]:
         return {row["student"]: row for row in csv.DictReader(handle)}
 
 
-def batch_command(classroom: Path, options: GradeOptions, address: str, out: Path) -> list[str]:
+def batch_command(submissions: Path, options: GradeOptions, address: str, out: Path) -> list[str]:
     """``python -m autograder batch`` with the same options as ``options``, on the cluster at ``address``."""
     limits = options.limits
-    return [sys.executable, "-m", "autograder", "batch", str(classroom / "submissions"), "--out", str(out),
+    return [sys.executable, "-m", "autograder", "batch", str(submissions), "--out", str(out),
             "--cluster", address, "--instructor-root", str(COURSE), *[f"-e{name}" for name in SOME],
             "-j", "1", "--timeout", str(limits.timeout), "--memory-mb", str(limits.memory_mb),
             "--output-kb", str(limits.output_kb), "--disk-mb", str(limits.disk_mb),
@@ -124,10 +130,11 @@ def batch_command(classroom: Path, options: GradeOptions, address: str, out: Pat
             "--sandbox", options.sandbox]
 
 
-def start_batch(classroom, options, address, out: Path) -> subprocess.Popen:
+def start_batch(classroom, options, address, out: Path, submissions: Path | None = None) -> subprocess.Popen:
+    """The batch of ``submissions`` (default: the classroom's) in the background, its output in ``out``.log."""
     log = open(out.parent / f"{out.name}.log", "wb")  # noqa: SIM115 - closed with the process by the test
-    return subprocess.Popen(batch_command(classroom, options, address, out), cwd=REPO_ROOT, stdout=log,
-                            stderr=subprocess.STDOUT)
+    command = batch_command(submissions or classroom / "submissions", options, address, out)
+    return subprocess.Popen(command, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT)
 
 
 def wait_for_lines(journal: Journal, count: int, process: subprocess.Popen) -> None:
@@ -241,6 +248,64 @@ def test_a_bad_cluster_address_names_the_accepted_forms(capsys, tmp_path):
     assert "tcp://HOST:PORT" in capsys.readouterr().err
 
 
-def test_a_submission_that_keeps_killing_workers_gets_an_error_reason():
-    reason = failure_reason(KilledWorker("grade_on_worker-1", SimpleNamespace(address="tcp://127.0.0.1:1"), 2))
-    assert "KilledWorker" in reason and "died" in reason
+class KillOnStart(WorkerPlugin):
+    """What kills workers in practice (the OOM killer, a crashing grader), in a test: the worker's process
+    exits at once when a grading of ``student`` starts on it, after appending its PID to ``pids``.
+
+    The test registers it on the scheduler, so a worker the nanny restarts gets it again; workers cannot
+    import this module, so the test sends it by value (``cloudpickle.register_pickle_by_value``)."""
+
+    name = "kill-on-start"
+
+    def __init__(self, student: str, pids: str):
+        self.prefix, self.pids = f"grade-{student}-", pids
+
+    def transition(self, key, start, finish, **kwargs) -> None:
+        if finish == "executing" and str(key).startswith(self.prefix):
+            with open(self.pids, "a") as handle:
+                handle.write(f"{os.getpid()}\n")
+            os._exit(1)
+
+
+@contextmanager
+def killing(address: str, student: str, pids: Path) -> Iterator[None]:
+    """``KillOnStart`` on every worker of the scheduler at ``address`` while the block runs; afterwards the
+    plugin is gone and both workers are up again, for the module's other tests."""
+    module = sys.modules[__name__]
+    cloudpickle.register_pickle_by_value(module)
+    try:
+        with Client(address, timeout="60s") as client:
+            client.register_plugin(KillOnStart(student, str(pids)))
+            try:
+                yield
+            finally:
+                client.unregister_worker_plugin(KillOnStart.name)
+                client.wait_for_workers(2, timeout=120)
+    finally:
+        cloudpickle.unregister_pickle_by_value(module)
+
+
+def test_a_submission_that_keeps_killing_workers_gets_an_error_row(scheduler, classroom, options, single_machine,
+                                                                    tmp_path):
+    """The killer's grading is retried on another worker until ``ALLOWED_FAILURES`` + 1 workers died; then
+    it gets an ``error`` row saying why, the others their single-machine rows, and the batch exits 0.
+
+    The killer (a copy of the solutions) comes third of five, so that submissions wait behind it: a worker's
+    death counts against every task on it, and none of theirs may end as a KilledWorker too."""
+    others = ("alice", "carol", "stubs", "syntax")
+    submissions = tmp_path / "submissions"
+    for student in others:
+        shutil.copytree(classroom / "submissions" / student, submissions / student)
+    shutil.copytree(classroom / "submissions" / "alice", submissions / "killer")
+    out, pids = tmp_path / "out", tmp_path / "killed.pids"
+    with killing(scheduler, "killer", pids):
+        assert finish(start_batch(classroom, options, scheduler, out, submissions), out) == 0
+    rows = read_rows(out / "grades.csv")
+    assert (rows["killer"]["status"], rows["killer"]["points"]) == ("error", "0")
+    assert "KilledWorker" in rows["killer"]["reasons"] and "died" in rows["killer"]["reasons"]
+    assert {student: rows[student] for student in others} == {student: single_machine[student] for student in others}
+    killed = [int(line) for line in pids.read_text().split()]
+    assert len(set(killed)) == len(killed) == ALLOWED_FAILURES + 1, f"worker PIDs killed: {killed}"
+    for pid in killed:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
