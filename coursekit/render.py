@@ -12,7 +12,7 @@ import shutil
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from coursekit.paths import REPO_ROOT
@@ -29,13 +29,15 @@ IGNORED = ("_book", "_book-instructor", "_freeze", ".quarto", ".venv", ".jax_cac
 
 @dataclass(frozen=True)
 class Render:
-    """One profile's render: where the site is, what Quarto printed, how it ended, how long it took."""
+    """One profile's render: where the site is, what Quarto printed, how it ended, how long it took, and
+    how long each page it executed took (empty when every page came from the freeze)."""
 
     profile: str
     site: Path
     log: str
     returncode: int
     seconds: float
+    page_seconds: dict[str, float] = field(default_factory=dict)
 
     def problems(self) -> list[str]:
         """The log's WARN and ERROR lines, without colour codes."""
@@ -65,14 +67,32 @@ def clean_copy(destination: Path, root: Path = REPO_ROOT) -> Path:
     return destination
 
 
+def page_seconds(project: Path, started: float) -> dict[str, float]:
+    """Seconds each page executed in a render that began at ``started`` (epoch), in the order run.
+
+    Quarto writes a page's results to ``_freeze/<page>/execute-results/`` when its kernel finishes, so
+    the gaps between those files' times are the pages' execution times; the first gap also holds
+    Quarto's start-up. Pages whose results are older than ``started`` came from the freeze.
+    """
+    written = sorted((path.stat().st_mtime, path.parent.parent.relative_to(project / "_freeze").as_posix())
+                     for path in (project / "_freeze").glob("**/execute-results/*.json")
+                     if path.stat().st_mtime >= started)
+    seconds, previous = {}, started
+    for finished, page in written:
+        seconds[page] = round(finished - previous, 1)
+        previous = finished
+    return seconds
+
+
 def render(project: Path, quarto: str, profile: str = "default", timeout: float = 3600) -> Render:
     """``quarto render`` the project with one profile (offline maths), kernels on this Python."""
     command = [quarto, "render", *OFFLINE_MATH]
     if profile != "default":
         command += ["--profile", profile]
     environment = {**os.environ, "QUARTO_PYTHON": sys.executable}
-    start = time.perf_counter()
+    started, start = time.time(), time.perf_counter()
     result = subprocess.run(command, cwd=project, env=environment, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, timeout=timeout)
     return Render(profile=profile, site=project / OUTPUT_DIRS[profile], log=result.stdout,
-                  returncode=result.returncode, seconds=time.perf_counter() - start)
+                  returncode=result.returncode, seconds=time.perf_counter() - start,
+                  page_seconds=page_seconds(project, started))

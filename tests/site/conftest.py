@@ -20,6 +20,7 @@ SITE_ENV = "BOOK_SITE"
 AXE_ENV = "AXE_CORE_JS"
 AXE_DEFAULT = REPO_ROOT / ".tools" / "node_modules" / "axe-core" / "axe.min.js"
 RENDER_SECONDS = pytest.StashKey[dict]()
+PAGE_SECONDS = pytest.StashKey[dict]()
 
 
 def available(found, what: str, how: str):
@@ -44,6 +45,7 @@ def rendered(quarto, book_copy, request):
     """``rendered(profile)``: the Render of that profile, run once per session (default first)."""
     renders: dict[str, render.Render] = {}
     seconds = request.config.stash.setdefault(RENDER_SECONDS, {})
+    pages = request.config.stash.setdefault(PAGE_SECONDS, {})
 
     def get(profile: str) -> render.Render:
         if "default" not in renders:  # the default render executes the chapters; others reuse its freeze
@@ -51,6 +53,7 @@ def rendered(quarto, book_copy, request):
         if profile not in renders:
             renders[profile] = render.render(book_copy, quarto, profile)
         seconds.update({name: round(done.seconds, 1) for name, done in renders.items()})
+        pages.update(renders["default"].page_seconds)
         return renders[profile]
 
     return get
@@ -88,7 +91,10 @@ def axe_source() -> str:
 
 
 def pytest_terminal_summary(terminalreporter, config):
-    """Say how long each profile took to render (CI logs keep it)."""
+    """Say how long each profile took to render, and each page to execute (CI logs keep it)."""
     seconds = config.stash.get(RENDER_SECONDS, None)
     if seconds:
         terminalreporter.write_line(f"quarto render seconds per profile: {seconds}")
+    pages = config.stash.get(PAGE_SECONDS, None)
+    if pages:
+        terminalreporter.write_line(f"seconds per executed page (the first with Quarto's start-up): {pages}")

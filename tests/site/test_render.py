@@ -64,3 +64,19 @@ def test_problem_lines_are_found_in_a_log():
 
     log = "Output created: _book/index.html\n\x1b[33mWARN: Unable to resolve crossref @fig-x\x1b[39m\n"
     assert Render("default", REPO_ROOT, log, 0, 1.0).problems() == ["WARN: Unable to resolve crossref @fig-x"]
+
+
+def test_page_seconds_are_the_gaps_between_freeze_files(tmp_path):
+    """Pages executed in this render are timed in the order they finished; frozen pages are left out."""
+    import os
+
+    from coursekit.render import page_seconds
+
+    started = 1_000_000.0
+    for page, finished in [("chapters/02-b", started + 30.0), ("chapters/01-a", started + 12.5),
+                           ("chapters/00-frozen", started - 100.0)]:
+        results = tmp_path / "_freeze" / page / "execute-results" / "html.json"
+        results.parent.mkdir(parents=True)
+        results.write_text("{}")
+        os.utime(results, (finished, finished))
+    assert page_seconds(tmp_path, started) == {"chapters/01-a": 12.5, "chapters/02-b": 17.5}
