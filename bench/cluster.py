@@ -19,9 +19,12 @@ from pathlib import Path
 from bench.grading import grade_command, make_submission
 from bench.table import Measurement
 
-CLASS_SIZE = 4
+CLASS_SIZE = 6
 PROJECTED = ((300, 2), (300, 20), (3000, 20), (3000, 100))
-MODES = {"one machine (-s 2)": ("-s", "2"), "Dask local:2": ("--cluster", "local:2")}
+MODES = {"one machine (-s 2)": (("-s", "2"), 2), "Dask local:1": (("--cluster", "local:1"), 1),
+         "Dask local:2": (("--cluster", "local:2"), 2)}
+"""Each mode's command-line options and how many submissions it grades at a time; local:1 against local:2
+is how throughput scales with workers on this machine."""
 
 
 def make_class(repo: Path, folder: Path, size: int = CLASS_SIZE) -> Path:
@@ -57,15 +60,14 @@ def measure(repo: Path, scratch: Path, timeout: float = 1800) -> tuple[list[Meas
     subprocess.run(grade_command(submissions / "student01", caches, scratch / "warm-up", ("--keep-compilations",)),
                    cwd=repo, capture_output=True, timeout=timeout, check=False)
     rows, notes = [], []
-    for label, extra in MODES.items():
+    for index, (label, (extra, workers)) in enumerate(MODES.items()):
         print(f"cluster: {label}, {CLASS_SIZE} submissions", flush=True)
-        seconds, lines, output = batch(repo, submissions, caches, scratch / label.split()[0], extra, timeout)
+        seconds, lines, output = batch(repo, submissions, caches, scratch / f"batch-{index}", extra, timeout)
         print(f"  {seconds:.1f} s", flush=True)
         if len(lines) != CLASS_SIZE or any(line["row"]["points"] != line["row"]["max_points"] for line in lines):
             notes.append(f"{label}: the batch did not give every copy of the solutions full marks, so its time "
                          f"is not a grading time; it said: {output.strip()[-500:]}")
             continue
-        workers = 2
         t_sub = sum(line["seconds"] for line in lines) / len(lines)
         t_start = max(0.0, seconds - CLASS_SIZE * t_sub / workers)
         rows += [Measurement("cluster", label, "wall time", seconds, "s"),
@@ -76,7 +78,7 @@ def measure(repo: Path, scratch: Path, timeout: float = 1800) -> tuple[list[Meas
             rows.append(Measurement("cluster", label, f"T({n}, {count})",
                                     projection(t_start, t_sub, n, count) / 60, "min"))
         notes.append(f"{label}: T(n, N) ≈ {t_start:.0f} s + n × {t_sub:.1f} s / N (measured on {CLASS_SIZE} "
-                     f"submissions, 2 graded at a time; t_sub from the journal's per-submission seconds).")
+                     f"submissions, {workers} graded at a time; t_sub from the journal's per-submission seconds).")
     notes.append("Slow and noisy: this section grades whole submissions back to back; on a machine shared with other "
                  "work (see the load average above) every time here is inflated and one run is one sample.")
     notes.append("The projections assume N workers each as fast as one of the two here, each grading one submission "

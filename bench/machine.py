@@ -88,10 +88,14 @@ def machine_record(repo: Path) -> dict:
 
 
 def busy_warning(record: dict) -> str | None:
-    """A warning when the machine was busier than its cores at the start or the end of the run."""
-    loads = [record.get(key) for key in ("load_average_1min", "load_average_1min_end")]
-    worst = max((load for load in loads if load is not None), default=None)
-    if worst is not None and worst > record["cores"]:
-        return (f"the 1-minute load average reached {worst:.1f} on {record['cores']} cores: "
-                "other work shared the CPU, so these timings overstate the cost on a quiet machine")
+    """A warning when the machine was busier than its cores: at the start, other work was running; at the
+    end only, the load may be the benchmark's own (a batch runs more threads than cores), so say both."""
+    start, end, cores = record.get("load_average_1min"), record.get("load_average_1min_end"), record["cores"]
+    if start is not None and start > cores:
+        return (f"the 1-minute load average was {start:.1f} on {cores} cores when the benchmark started: other "
+                "work shared the CPU, so these timings overstate the cost on a quiet machine")
+    if end is not None and end > cores:
+        return (f"the 1-minute load average reached {end:.1f} on {cores} cores by the end (it was {start} at the "
+                "start): the benchmark's own last minute counts in it, so this alone does not show other work; "
+                "if other work ran, these timings overstate the cost on a quiet machine")
     return None

@@ -1,6 +1,8 @@
-"""One figure of the benchmark: grading, per-exercise, chapter and ESS-per-second panels."""
+"""One figure of the benchmark: a panel per measured section (grading, per exercise, chapters, ESS per second,
+batch throughput)."""
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +14,7 @@ PANELS = (
     ("exercise", "Grading time per exercise", "seconds", False),
     ("chapter", "Executing each chapter", "seconds", False),
     ("peer", "ESS_bulk per second (warm fit)", "min ESS_bulk / s (log scale)", True),
+    ("cluster", "Batch grading throughput", "submissions per minute", False),
 )
 TARGETS = {"cold": 60.0, "warm": 20.0}
 
@@ -23,6 +26,8 @@ def series(measurements: list[Measurement], section: str) -> tuple[list[str], di
         chosen = [m for m in chosen if m.metric == "ESS_bulk/s"]
     elif section == "grading":
         chosen = [m for m in chosen if m.unit == "s"]
+    elif section == "cluster":
+        chosen = [m for m in chosen if m.metric == "submissions per minute"]
     items = list(dict.fromkeys(m.item for m in chosen))
     names = list(dict.fromkeys(f"{m.framework} {m.metric}".strip() for m in chosen))
     values = {name: [np.nan] * len(items) for name in names}
@@ -44,19 +49,22 @@ def grouped_bars(ax, items: list[str], values: dict[str, list[float]], log: bool
 
 
 def plot(measurements: list[Measurement], path: Path, title: str = "") -> None:
-    """Draw the four panels (an empty one says what was not measured) and save the figure to ``path``."""
+    """Draw a panel for each section this run measured (two to a row) and save the figure to ``path``."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(2, 2, figsize=(12, 8.5))
-    for ax, (section, panel_title, ylabel, log) in zip(axes.flat, PANELS):
-        items, values = series(measurements, section)
+    panels = [(panel, series(measurements, panel[0])) for panel in PANELS]
+    panels = [(panel, drawn) for panel, drawn in panels if drawn[0]]
+    columns = min(2, max(1, len(panels)))
+    rows = max(1, -(-len(panels) // columns))
+    fig, axes = plt.subplots(rows, columns, figsize=(6 * columns, 4.25 * rows), squeeze=False)
+    if not panels:
+        axes[0, 0].text(0.5, 0.5, "nothing measured in this run", ha="center", va="center")
+    for ax in axes.flat[len(panels):]:
+        ax.set_axis_off()
+    for ax, ((section, panel_title, ylabel, log), (items, values)) in zip(axes.flat, panels):
         ax.set_title(panel_title)
-        if not items:
-            ax.text(0.5, 0.5, "not measured in this run", ha="center", va="center", transform=ax.transAxes)
-            ax.set_axis_off()
-            continue
         grouped_bars(ax, items, values, log)
         ax.set_ylabel(ylabel)
         if section == "grading":
@@ -65,7 +73,7 @@ def plot(measurements: list[Measurement], path: Path, title: str = "") -> None:
                 ax.annotate(f"{label} target {target:g} s", (ax.get_xlim()[0], target),
                             xytext=(4, 3), textcoords="offset points", fontsize="small", color="grey")
     if title:
-        fig.suptitle(title, fontsize="medium")
+        fig.suptitle(textwrap.fill(title, 70 * columns), fontsize="medium")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

@@ -129,7 +129,7 @@ def main(argv=None) -> int:
     (args.out / f"{args.name}.md").write_text(report, encoding="utf-8")
     write_csv(measurements, args.out / f"{args.name}.csv")
     title = f"{record['cpu']}, {record['cores']} cores, commit {record['commit']}, {record['date']}"
-    plot(measurements, args.out / f"{args.name}.png", title=title + (" (BUSY machine: see notes)" if warning else ""))
+    plot(measurements, args.out / f"{args.name}.png", title=title + (" (load above the cores: see notes)" if warning else ""))
     print(report)
     print(f"wrote {', '.join(str(args.out / (args.name + ext)) for ext in ('.md', '.csv', '.png'))}")
     return 0

@@ -222,7 +222,9 @@ def test_cpu_model_is_read_from_cpuinfo(tmp_path):
 def test_busy_warning_only_when_load_exceeds_cores():
     assert machine.busy_warning({"cores": 2, "load_average_1min": 1.5, "load_average_1min_end": 1.9}) is None
     warning = machine.busy_warning({"cores": 2, "load_average_1min": 1.0, "load_average_1min_end": 6.5})
-    assert "6.5" in warning
+    assert "6.5" in warning and "benchmark's own" in warning and "other work shared" not in warning
+    warning = machine.busy_warning({"cores": 2, "load_average_1min": 3.5, "load_average_1min_end": 1.0})
+    assert "3.5" in warning and "other work shared the CPU" in warning
 
 
 def test_plot_series_and_file(tmp_path):
