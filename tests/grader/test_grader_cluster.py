@@ -119,10 +119,16 @@ def read_rows(csv_path: Path) -> dict[str, dict]:
         return {row["student"]: row for row in csv.DictReader(handle)}
 
 
+AS_FROM_A_TERMINAL = ("import runpy, signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+                      "runpy.run_module('autograder', run_name='__main__', alter_sys=True)")
+"""``python -m autograder`` as a terminal starts it, where Ctrl-C (SIGINT) raises KeyboardInterrupt: tests run as
+a background job inherit SIGINT ignored, and Python then installs no handler of its own."""
+
+
 def batch_command(submissions: Path, options: GradeOptions, address: str, out: Path) -> list[str]:
     """``python -m autograder batch`` with the same options as ``options``, on the cluster at ``address``."""
     limits = options.limits
-    return [sys.executable, "-m", "autograder", "batch", str(submissions), "--out", str(out),
+    return [sys.executable, "-c", AS_FROM_A_TERMINAL, "batch", str(submissions), "--out", str(out),
             "--cluster", address, "--instructor-root", str(COURSE), *[f"-e{name}" for name in SOME],
             "-j", "1", "--timeout", str(limits.timeout), "--memory-mb", str(limits.memory_mb),
             "--output-kb", str(limits.output_kb), "--disk-mb", str(limits.disk_mb),
